@@ -1,0 +1,2 @@
+// TODO(helper)
+#include "io/samples.h"

@@ -1,0 +1,46 @@
+// build_engine: picks the backend; the reference executor serves cpu until oneDNN lands.
+#include "runtime/engine.h"
+
+#include <fmt/format.h>
+
+namespace rankrt {
+
+namespace {
+
+class ReferenceContext : public ExecutionContext {
+ public:
+  explicit ReferenceContext(const ReferenceExecutor& executor) : executor_(executor) {}
+  TensorMap run(const TensorMap& inputs) override { return executor_.run(inputs); }
+
+ private:
+  const ReferenceExecutor& executor_;
+};
+
+class ReferenceEngine : public Engine {
+ public:
+  ReferenceEngine(Graph graph, DType float_type)
+      : graph_(std::move(graph)), executor_(graph_, float_type) {}
+  std::unique_ptr<ExecutionContext> create_context() const override {
+    return std::make_unique<ReferenceContext>(executor_);
+  }
+  const Graph& graph() const override { return graph_; }
+  std::string description() const override {
+    return fmt::format("cpu reference {}", executor_.float_type() == DType::kF64 ? "fp64" : "fp32");
+  }
+
+ private:
+  Graph graph_;
+  ReferenceExecutor executor_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> build_engine(Graph graph, const EngineOptions& options) {
+  if (options.backend != "cpu")
+    fail(ErrorCode::kUsage, "backend '{}' is not available (available: cpu)", options.backend);
+  if (options.precision == "fp32") return std::make_unique<ReferenceEngine>(std::move(graph), DType::kF32);
+  if (options.precision == "fp64") return std::make_unique<ReferenceEngine>(std::move(graph), DType::kF64);
+  fail(ErrorCode::kUsage, "precision '{}' is not supported on backend cpu (fp32, fp64)", options.precision);
+}
+
+}  // namespace rankrt

@@ -1,0 +1,37 @@
+// Backend-neutral runtime interfaces: an immutable Engine shared by threads, and one
+// ExecutionContext per worker holding all per-request state.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "backends/reference/reference_executor.h"
+#include "ir/graph.h"
+
+namespace rankrt {
+
+struct EngineOptions {
+  std::string backend = "cpu";      // cpu | cuda (cpu = reference executor until the oneDNN backend lands)
+  std::string precision = "fp32";   // fp32 | fp64 on the reference executor
+};
+
+class ExecutionContext {
+ public:
+  virtual ~ExecutionContext() = default;
+  // Runs one request. Not thread-safe: one context per worker.
+  virtual TensorMap run(const TensorMap& inputs) = 0;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  // Thread-safe: any thread may create contexts.
+  virtual std::unique_ptr<ExecutionContext> create_context() const = 0;
+  virtual const Graph& graph() const = 0;
+  virtual std::string description() const = 0;  // e.g. "cpu reference fp32"
+};
+
+// Compiles a verified, shape-inferred graph for a backend. Throws kUsage on an unknown
+// backend or precision.
+std::unique_ptr<Engine> build_engine(Graph graph, const EngineOptions& options);
+
+}  // namespace rankrt
