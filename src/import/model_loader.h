@@ -2,6 +2,7 @@
 // .pbtxt text). The result is topologically sorted, verified and shape-inferred.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "ir/graph.h"
 
@@ -9,7 +10,9 @@ namespace rankrt {
 
 Graph import_onnx(const std::string& path);
 Graph import_tf(const std::string& path);
-// Chooses the importer from the extension (.onnx / .pb / .pbtxt), then from the content.
-Graph load_model(const std::string& path);
+// Chooses the importer from the extension (.onnx / .pb / .pbtxt). When `outputs` is not empty
+// (e.g. a sample file's output_names), those values become the graph outputs, in that order,
+// and nodes that no longer reach an output are dropped; an unknown name is an error.
+Graph load_model(const std::string& path, const std::vector<std::string>& outputs = {});
 
 }  // namespace rankrt

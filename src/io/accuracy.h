@@ -9,12 +9,13 @@
 namespace rankrt {
 
 struct AccuracyCriterion {
-  double rel_tol = 0.01;        // a value is "over" when |r-b|/|b| > rel_tol
-  double min_pass_share = 0.99; // the run passes when this share of values is within rel_tol
+  double rel_tol = 0.01;         // a value is "over" when |r-b|/|b| > rel_tol
+  double min_pass_share = 0.99;  // the run passes when this share of values is within rel_tol
 };
 
 struct AccuracyReport {
   int64_t values = 0;
+  // mean over the values with a finite relative error; max_rel_err may be inf (baseline 0).
   double mean_rel_err = 0, max_rel_err = 0, max_abs_err = 0;
   int64_t over_tol = 0;       // values with relative error > rel_tol
   double share_over_tol = 0;  // over_tol / values
@@ -24,8 +25,9 @@ struct AccuracyReport {
 };
 
 // Throws kData naming both files when the line counts or a line's value counts differ.
-AccuracyReport compare_scores(const ScoreTable& result, const ScoreTable& baseline, const AccuracyCriterion& c,
-                              const std::string& result_name, const std::string& baseline_name);
+AccuracyReport compare_scores(const ScoreTable& result, const ScoreTable& baseline,
+                              const AccuracyCriterion& c, const std::string& result_name,
+                              const std::string& baseline_name);
 std::string format_report(const AccuracyReport& r);  // multi-line human-readable report
 
 }  // namespace rankrt

@@ -12,8 +12,8 @@ using ScoreTable = std::vector<std::vector<double>>;  // [sample][value]
 
 // Which output and which column are scored: default the last column of the first output.
 struct ScoreSelector {
-  std::string output;  // empty: the graph's first output
-  int64_t column = -1; // negative counts from the end
+  std::string output;   // empty: the graph's first output
+  int64_t column = -1;  // negative counts from the end
 };
 
 // Extracts the scored values of one request's outputs (row-major, one per row).

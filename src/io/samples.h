@@ -16,6 +16,8 @@ struct SampleFile {
 // Reads a sample file; throws naming the file and the problem (missing, corrupt, empty,
 // unsupported dtype, content size not matching the shape, ...).
 SampleFile read_samples(const std::string& path);
+// Reads .npz archives (see io/npz.h) by extension, every other path with read_samples.
+SampleFile load_samples(const std::string& path);
 // Writes binary SamplesProto (text when the path ends in .pbtxt / .txt).
 void write_samples(const std::string& path, const SampleFile& samples);
 

@@ -20,6 +20,7 @@ std::vector<OpSchema> build_op_list() {
   append_data_movement_ops(ops);
   append_generator_ops(ops);
   append_cast_ops(ops);
+  append_dense_ops(ops);
   std::sort(ops.begin(), ops.end(), [](const OpSchema& a, const OpSchema& b) { return a.name < b.name; });
   return ops;
 }

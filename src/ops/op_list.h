@@ -17,5 +17,6 @@ void append_shape_ops(std::vector<OpSchema>& ops);               // Shape, Resha
 void append_data_movement_ops(std::vector<OpSchema>& ops);       // Concat, Split, Slice, Gather, Tile, ...
 void append_generator_ops(std::vector<OpSchema>& ops);           // Constant, ConstantOfShape, Range
 void append_cast_ops(std::vector<OpSchema>& ops);                // Cast, Identity
+void append_dense_ops(std::vector<OpSchema>& ops);               // Dense (fused GEMM + epilogue)
 
 }  // namespace rankrt

@@ -11,7 +11,7 @@ std::vector<ValueState> infer_node(const Node& node, const std::vector<const Val
   return std::move(ctx.outputs());
 }
 
-void infer_shapes(Graph& g, const SymbolBindings& bindings) {
+std::map<std::string, ValueState> infer_value_states(const Graph& g, const SymbolBindings& bindings) {
   std::map<std::string, ValueState> states;
   for (const ValueInfo& v : g.inputs) {
     states[v.name] = ValueState{v.dtype, bind_shape(v.shape, bindings), v.rank_known, nullptr, std::nullopt};
@@ -20,7 +20,6 @@ void infer_shapes(Graph& g, const SymbolBindings& bindings) {
     if (g.find_input(name)) continue;  // an input with a default: its value may be overridden
     states[name] = ValueState{t.dtype(), shape_from_dims(t.dims()), true, &t, std::nullopt};
   }
-  g.value_info.clear();
   for (const Node& n : g.nodes) {
     std::vector<const ValueState*> ins;
     for (const std::string& name : n.inputs) {
@@ -44,6 +43,12 @@ void infer_shapes(Graph& g, const SymbolBindings& bindings) {
       states[n.outputs[i]] = std::move(outs[i]);
     }
   }
+  return states;
+}
+
+void infer_shapes(Graph& g, const SymbolBindings& bindings) {
+  const std::map<std::string, ValueState> states = infer_value_states(g, bindings);
+  g.value_info.clear();
   for (const auto& [name, s] : states) {
     g.value_info[name] = ValueInfo{name, s.dtype, s.shape, s.rank_known};
   }

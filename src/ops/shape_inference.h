@@ -10,6 +10,10 @@ namespace rankrt {
 // dtype/shape conflict.
 void infer_shapes(Graph& g, const SymbolBindings& bindings = {});
 
+// The full inference state of every value (with constants and shape values), for passes.
+// Constants point into `g`, which must outlive the result.
+std::map<std::string, ValueState> infer_value_states(const Graph& g, const SymbolBindings& bindings = {});
+
 // Runs one op's inference; shared by infer_shapes and the executors.
 std::vector<ValueState> infer_node(const Node& node, const std::vector<const ValueState*>& inputs);
 

@@ -3,6 +3,11 @@
 
 #include <fmt/format.h>
 
+#ifdef RANKRT_HAVE_CUDA
+#include "backends/cuda/cuda_check.h"
+#include "backends/cuda/cuda_engine.h"
+#endif
+
 namespace rankrt {
 
 namespace {
@@ -35,9 +40,25 @@ class ReferenceEngine : public Engine {
 
 }  // namespace
 
+bool cuda_available() {
+#ifdef RANKRT_HAVE_CUDA
+  return cuda::device_count() > 0;
+#else
+  return false;
+#endif
+}
+
 std::unique_ptr<Engine> build_engine(Graph graph, const EngineOptions& options) {
+  if (options.backend == "cuda") {
+#ifdef RANKRT_HAVE_CUDA
+    return cuda::build_cuda_engine(std::move(graph), {options.precision, options.max_rows, options.cuda_graphs,
+                                                      options.device});
+#else
+    fail(ErrorCode::kUsage, "backend cuda: this rankrt was built without CUDA");
+#endif
+  }
   if (options.backend != "cpu")
-    fail(ErrorCode::kUsage, "backend '{}' is not available (available: cpu)", options.backend);
+    fail(ErrorCode::kUsage, "unknown backend '{}' (cpu, cuda)", options.backend);
   if (options.precision == "fp32") return std::make_unique<ReferenceEngine>(std::move(graph), DType::kF32);
   if (options.precision == "fp64") return std::make_unique<ReferenceEngine>(std::move(graph), DType::kF64);
   fail(ErrorCode::kUsage, "precision '{}' is not supported on backend cpu (fp32, fp64)", options.precision);

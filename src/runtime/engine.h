@@ -10,9 +10,15 @@
 namespace rankrt {
 
 struct EngineOptions {
-  std::string backend = "cpu";      // cpu | cuda (cpu = reference executor until the oneDNN backend lands)
-  std::string precision = "fp32";   // fp32 | fp64 on the reference executor
+  std::string backend = "cpu";     // cpu | cuda (cpu = reference executor until the oneDNN backend lands)
+  std::string precision = "fp32";  // cpu: fp32 | fp64; cuda: fp32 | tf32 | fp16 | bf16
+  int64_t max_rows = 512;          // cuda shape profile of the candidate count: 1..max_rows
+  bool cuda_graphs = true;         // cuda: replay one captured CUDA graph per candidate count
+  int device = 0;                  // cuda device ordinal
 };
+
+// Whether this build has the CUDA backend and a CUDA device is present.
+bool cuda_available();
 
 class ExecutionContext {
  public:

@@ -1,11 +1,113 @@
-// TODO(helper): `rankrt inspect`.
+// `rankrt inspect MODEL [--optimized] [--json]`: the model's layer table (name, op, fused epilogue,
+// original nodes, shapes, precision, FLOPs per candidate, weight bytes), as text or JSON.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "import/model_loader.h"
+#include "passes/layer_info.h"
+#include "passes/pipeline.h"
 #include "tools/commands.h"
 
 namespace rankrt::tools {
 
+namespace {
+
+struct InspectOptions {
+  std::string model;
+  bool optimized = false;
+  bool json = false;
+};
+
+std::string values_to_string(const std::vector<ValueInfo>& values) {
+  std::vector<std::string> parts;
+  for (const ValueInfo& v : values)
+    parts.push_back(v.rank_known ? shape_to_string(v.shape) : std::string("[*]"));
+  return fmt::format("{}", fmt::join(parts, " "));
+}
+
+nlohmann::json values_to_json(const std::vector<ValueInfo>& values) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const ValueInfo& v : values) {
+    nlohmann::json shape = nlohmann::json::array();
+    for (const Dim& d : v.shape) {
+      if (d.is_known())
+        shape.push_back(d.value);
+      else
+        shape.push_back(d.to_string());
+    }
+    out.push_back(
+        {{"name", v.name}, {"dtype", dtype_name(v.dtype)}, {"shape", v.rank_known ? shape : nullptr}});
+  }
+  return out;
+}
+
+void print_json(const std::vector<LayerInfo>& layers) {
+  nlohmann::json doc;
+  doc["layers"] = nlohmann::json::array();
+  double per_candidate = 0, fixed = 0;
+  int64_t weight_bytes = 0;
+  for (const LayerInfo& l : layers) {
+    doc["layers"].push_back({{"name", l.name},
+                             {"op", l.op},
+                             {"fused", l.fused},
+                             {"precision", l.precision},
+                             {"inputs", values_to_json(l.inputs)},
+                             {"outputs", values_to_json(l.outputs)},
+                             {"weights", values_to_json(l.weights)},
+                             {"weight_bytes", l.weight_bytes},
+                             {"source_nodes", l.source_nodes},
+                             {"flops_per_candidate", l.flops_per_candidate},
+                             {"flops_fixed", l.flops_fixed}});
+    per_candidate += l.flops_per_candidate;
+    fixed += l.flops_fixed;
+    weight_bytes += l.weight_bytes;
+  }
+  doc["flops_per_candidate"] = per_candidate;
+  doc["flops_fixed"] = fixed;
+  doc["weight_bytes"] = weight_bytes;
+  std::printf("%s\n", doc.dump(2).c_str());
+}
+
+void print_table(const std::vector<LayerInfo>& layers) {
+  std::printf("%-32s %-18s %-16s %-5s %-28s %-16s %12s %12s %10s\n", "Name", "Op", "Fused", "Prec", "Inputs",
+              "Outputs", "FLOPs/cand", "FLOPs fixed", "Weights B");
+  double per_candidate = 0, fixed = 0;
+  int64_t weight_bytes = 0;
+  for (const LayerInfo& l : layers) {
+    std::printf("%-32s %-18s %-16s %-5s %-28s %-16s %12.0f %12.0f %10lld\n", l.name.c_str(), l.op.c_str(),
+                fmt::format("{}", fmt::join(l.fused, "+")).c_str(), l.precision.c_str(),
+                values_to_string(l.inputs).c_str(), values_to_string(l.outputs).c_str(),
+                l.flops_per_candidate, l.flops_fixed, static_cast<long long>(l.weight_bytes));
+    if (l.source_nodes.size() > 1 || (l.source_nodes.size() == 1 && l.source_nodes[0] != l.name))
+      std::printf("    from: %s\n", fmt::format("{}", fmt::join(l.source_nodes, ", ")).c_str());
+    per_candidate += l.flops_per_candidate;
+    fixed += l.flops_fixed;
+    weight_bytes += l.weight_bytes;
+  }
+  std::printf("%zu layers; FLOPs = %.0f per candidate + %.0f per request; %lld weight bytes\n", layers.size(),
+              per_candidate, fixed, static_cast<long long>(weight_bytes));
+}
+
+int inspect(const InspectOptions& o) {
+  Graph graph = load_model(o.model);
+  if (o.optimized) optimize(graph);
+  const std::vector<LayerInfo> layers = layer_table(graph);
+  if (o.json)
+    print_json(layers);
+  else
+    print_table(layers);
+  return 0;
+}
+
+}  // namespace
+
 Handler add_inspect_command(CLI::App& app) {
-  app.add_subcommand("inspect", "not implemented yet");
-  return [] { return 1; };
+  auto o = std::make_shared<InspectOptions>();
+  CLI::App* cmd = app.add_subcommand("inspect", "print a model's layers: shapes, fusions, FLOPs, weights");
+  cmd->add_option("model", o->model, "model file (.onnx, .pb, .pbtxt)")->required();
+  cmd->add_flag("--optimized", o->optimized, "run the graph optimizer first");
+  cmd->add_flag("--json", o->json, "print JSON instead of a table");
+  return [o] { return inspect(*o); };
 }
 
 }  // namespace rankrt::tools

@@ -1,11 +1,102 @@
-// TODO(helper): `rankrt run`.
+// `rankrt run`: runs a model over a sample file, writes the scores, checks them against a baseline.
+#include <chrono>
+#include <cstdio>
+
+#include "import/model_loader.h"
+#include "io/accuracy.h"
+#include "io/samples.h"
+#include "runtime/engine.h"
 #include "tools/commands.h"
 
 namespace rankrt::tools {
 
+namespace {
+
+struct RunOptions {
+  std::string model, samples, baseline, result;
+  EngineOptions engine;
+  ScoreSelector selector;
+  AccuracyCriterion criterion;
+};
+
+int run(const RunOptions& o) {
+  if (!(o.criterion.rel_tol >= 0))
+    fail(ErrorCode::kUsage, "--rel-tol must be >= 0, got {}", o.criterion.rel_tol);
+  if (!(o.criterion.min_pass_share >= 0 && o.criterion.min_pass_share <= 1))
+    fail(ErrorCode::kUsage, "--min-pass must be within [0, 1], got {}", o.criterion.min_pass_share);
+
+  Graph graph = load_model(o.model);
+  const SampleFile samples = load_samples(o.samples);
+  check_samples(samples, graph, o.samples);
+  ScoreTable baseline;
+  if (!o.baseline.empty()) {
+    baseline = read_scores(o.baseline);
+    if (baseline.size() != samples.samples.size())
+      fail(ErrorCode::kData, "{} has {} lines but {} has {} samples", o.baseline, baseline.size(), o.samples,
+           samples.samples.size());
+  }
+  ScoreSelector selector = o.selector;
+  if (selector.output.empty() && !samples.output_names.empty())
+    selector.output = samples.output_names.front();
+
+  const std::unique_ptr<Engine> engine = build_engine(std::move(graph), o.engine);
+  const std::unique_ptr<ExecutionContext> context = engine->create_context();
+  ScoreTable scores;
+  int64_t non_finite_inputs = 0, samples_with_non_finite = 0, candidates = 0;
+  std::chrono::steady_clock::duration elapsed{};
+  for (size_t i = 0; i < samples.samples.size(); ++i) {
+    const TensorMap& sample = samples.samples[i];
+    const int64_t bad = count_non_finite(sample);
+    non_finite_inputs += bad;
+    samples_with_non_finite += bad ? 1 : 0;
+    TensorMap outputs;
+    try {
+      const auto start = std::chrono::steady_clock::now();
+      outputs = context->run(sample);
+      elapsed += std::chrono::steady_clock::now() - start;
+      scores.push_back(select_scores(outputs, engine->graph(), selector));
+    } catch (const Error& e) {
+      throw Error(e.code(), fmt::format("{}: sample {}: {}", o.samples, i, e.what()));
+    }
+    candidates += int64_t(scores.back().size());
+  }
+  if (non_finite_inputs)
+    std::fprintf(stderr, "rankrt: warning: %s: %lld NaN/Inf input values in %lld of %zu samples\n",
+                 o.samples.c_str(), static_cast<long long>(non_finite_inputs),
+                 static_cast<long long>(samples_with_non_finite), samples.samples.size());
+  if (!o.result.empty()) write_scores(o.result, scores);
+
+  const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
+  std::printf("%s: %zu samples, %lld candidates, %.3f ms (%s)\n", o.model.c_str(), samples.samples.size(),
+              static_cast<long long>(candidates), ms, engine->description().c_str());
+  if (o.baseline.empty()) return 0;
+  const std::string result_name = o.result.empty() ? fmt::format("the result for {}", o.samples) : o.result;
+  const AccuracyReport report = compare_scores(scores, baseline, o.criterion, result_name, o.baseline);
+  std::fputs(format_report(report).c_str(), stdout);
+  return report.pass ? 0 : 1;
+}
+
+}  // namespace
+
 Handler add_run_command(CLI::App& app) {
-  app.add_subcommand("run", "not implemented yet");
-  return [] { return 1; };
+  auto o = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand("run", "run a model over a sample file and check it against a baseline");
+  cmd->add_option("--model", o->model, "model file (.onnx, .pb, .pbtxt)")->required();
+  cmd->add_option("--samples", o->samples, "sample file (SamplesProto .pb/.pbtxt, or .npz)")->required();
+  cmd->add_option("--baseline", o->baseline, "baseline scores (one line per sample)");
+  cmd->add_option("--result", o->result, "write the scores here (one line per sample, %.9e)");
+  cmd->add_option("--backend", o->engine.backend, "backend")->capture_default_str();
+  cmd->add_option("--precision", o->engine.precision, "fp32 | fp64")->capture_default_str();
+  cmd->add_option(
+      "--output", o->selector.output,
+      "scored output (default: the sample file's first output name, else the model's first output)");
+  cmd->add_option("--column", o->selector.column, "scored column of that output, negative from the end")
+      ->capture_default_str();
+  cmd->add_option("--rel-tol", o->criterion.rel_tol, "a value passes within this relative error")
+      ->capture_default_str();
+  cmd->add_option("--min-pass", o->criterion.min_pass_share, "share of values that must pass")
+      ->capture_default_str();
+  return [o] { return run(*o); };
 }
 
 }  // namespace rankrt::tools

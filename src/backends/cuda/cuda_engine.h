@@ -1,0 +1,37 @@
+// The CUDA backend: an immutable engine (weights uploaded once, GEMM algorithms chosen per row
+// count) and per-worker execution contexts (own stream, cuBLASLt handle, pinned staging
+// buffers, liveness-planned activation arena, CUDA graphs per candidate count).
+#pragma once
+#include <memory>
+#include <string>
+
+#include "runtime/engine.h"
+
+namespace rankrt::cuda {
+
+struct CudaOptions {
+  std::string precision = "fp32";  // fp32 | tf32 | fp16 | bf16: the GEMM precision of every Dense layer
+  int64_t max_rows = 512;          // shape profile of the symbolic candidate count: 1..max_rows
+  bool cuda_graphs = true;         // capture one CUDA graph per candidate count and replay it
+  int device = 0;
+};
+
+// Lowers an optimized, shape-inferred graph. Throws kUnsupported naming the node for an op or
+// dtype the CUDA backend does not run, kRuntime when no CUDA device is present.
+std::unique_ptr<Engine> build_cuda_engine(Graph graph, const CudaOptions& options);
+
+// The zero-allocation request path of a CUDA execution context.
+class CudaExecutionContext : public ExecutionContext {
+ public:
+  // Pinned host staging buffers, one per graph input / output, sized for max_rows.
+  virtual void* input_staging(size_t input_index) = 0;
+  virtual const void* output_staging(size_t output_index) const = 0;
+  // Enqueues host->device copies, the computation and device->host copies for `rows` candidates
+  // (the value of the symbolic dim) on the context's stream; wait() blocks until outputs are in
+  // host memory.
+  virtual void enqueue(int64_t rows) = 0;
+  virtual void wait() = 0;
+  virtual int64_t arena_bytes() const = 0;
+};
+
+}  // namespace rankrt::cuda

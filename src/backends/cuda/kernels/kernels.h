@@ -1,0 +1,44 @@
+// Host-callable launchers of rankrt's own CUDA kernels (float32 activations).
+#pragma once
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace rankrt::cuda {
+
+enum class Activation : int { kNone, kRelu, kPrelu, kSigmoid, kTanh, kDice };
+
+// A per-column vector, a scalar (stride 0) or a [rows, cols] matrix (row_stride = cols).
+struct ColumnParam {
+  const float* data = nullptr;
+  int64_t col_stride = 0;
+  int64_t row_stride = 0;
+};
+
+// y[r,c] = act(y[r,c] + bias[r,c]; p0, p1, p2) in place (bias.data may be null).
+void launch_bias_activation(float* y, int64_t rows, int64_t cols, ColumnParam bias, Activation act, ColumnParam p0,
+                            ColumnParam p1, ColumnParam p2, cudaStream_t stream);
+
+constexpr int kMaxRank = 6;
+
+// Output dims and, per operand, element strides in the output's index space (0 = broadcast).
+struct BroadcastIndex {
+  int rank = 0;
+  int64_t dims[kMaxRank] = {};
+  int64_t a[kMaxRank] = {};
+  int64_t b[kMaxRank] = {};
+};
+
+enum class UnaryOp : int { kCopy, kNeg, kAbs, kRelu, kSigmoid, kTanh, kExp, kLog, kSqrt, kReciprocal, kErf, kLeakyRelu };
+enum class BinaryOp : int { kAdd, kSub, kMul, kDiv, kMax, kMin, kPow, kPrelu };
+
+// out[i] = op(x[index.a(i)]); kCopy with broadcast strides implements Expand / Tile-by-broadcast.
+void launch_unary(UnaryOp op, const float* x, float* out, int64_t n, const BroadcastIndex& index, float alpha,
+                  cudaStream_t stream);
+void launch_binary(BinaryOp op, const float* a, const float* b, float* out, int64_t n, const BroadcastIndex& index,
+                   cudaStream_t stream);
+
+enum class CastKind : int { kHalfToFloat, kBf16ToFloat, kFloatToHalf, kFloatToBf16 };
+void launch_cast(CastKind kind, const void* in, void* out, int64_t n, cudaStream_t stream);
+
+}  // namespace rankrt::cuda

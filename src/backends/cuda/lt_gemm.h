@@ -1,0 +1,40 @@
+// Row-major dense GEMM Y[rows,M] (float32) = X[rows,K] · W[K,M] through cuBLASLt, with the
+// algorithm chosen at build time for every row count of the shape profile.
+#pragma once
+#include <cublasLt.h>
+
+#include <string>
+#include <vector>
+
+namespace rankrt::cuda {
+
+enum class GemmPrecision { kFp32, kTf32, kFp16, kBf16 };
+
+const char* precision_name(GemmPrecision p);
+// Element size of X and W for a precision (4 for fp32/tf32, 2 for fp16/bf16).
+size_t operand_bytes(GemmPrecision p);
+
+constexpr size_t kGemmWorkspaceBytes = 4u << 20;
+
+class LtGemm {
+ public:
+  // Queries cuBLASLt's heuristic for rows = 1..max_rows. Throws naming the layer if cuBLASLt
+  // has no algorithm for a shape.
+  LtGemm(cublasLtHandle_t handle, int64_t k, int64_t m, int64_t max_rows, GemmPrecision precision, std::string layer);
+
+  // Enqueues the product on `stream`. Thread-safe: all mutable state lives on the stack.
+  void run(cublasLtHandle_t handle, const void* x, const void* w, float* y, int64_t rows, void* workspace,
+           cudaStream_t stream) const;
+
+  int64_t k() const { return k_; }
+  int64_t m() const { return m_; }
+  GemmPrecision precision() const { return precision_; }
+
+ private:
+  int64_t k_, m_, max_rows_;
+  GemmPrecision precision_;
+  std::string layer_;
+  std::vector<cublasLtMatmulAlgo_t> algos_;  // index rows - 1
+};
+
+}  // namespace rankrt::cuda

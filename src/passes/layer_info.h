@@ -1,0 +1,29 @@
+// Per-layer analysis for `rankrt inspect`: shapes, fused epilogue, original nodes, precision,
+// FLOPs as a function of the candidate count N, and weight bytes.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace rankrt {
+
+struct LayerInfo {
+  std::string name, op;
+  std::vector<std::string> fused;          // epilogue folded into the op (bias, activation)
+  std::vector<std::string> source_nodes;   // original node names the layer stands for
+  std::string precision;                   // "fp32", "fp16", ... (the output's dtype)
+  std::vector<ValueInfo> inputs, outputs;  // activations (symbolic shapes)
+  std::vector<ValueInfo> weights;          // constant inputs
+  int64_t weight_bytes = 0;
+  // FLOPs = flops_per_candidate * N + flops_fixed, N the graph's symbolic dim (candidates).
+  double flops_per_candidate = 0;
+  double flops_fixed = 0;
+};
+
+// One entry per node. Needs g.value_info (infer_shapes). FLOPs: 2*K per output element of
+// MatMul/Gemm/Dense (plus one per element for a bias and for each elementwise op of a fused
+// activation), one per output element of other compute ops, none for data movement and shape ops.
+std::vector<LayerInfo> layer_table(const Graph& g);
+
+}  // namespace rankrt

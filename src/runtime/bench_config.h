@@ -1,0 +1,38 @@
+// `rankrt bench` configuration: a blaze-benchmark style BenchmarkConfig (text protobuf, see
+// proto/benchmark_config.proto) read, validated and resolved against the config's directory.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "runtime/engine.h"
+
+namespace rankrt {
+
+struct BenchModelSettings {
+  std::string name;
+  std::string model_path;  // frozen_graph or onnx_model
+  std::string sample_file;
+  std::string baseline_file;  // empty: no accuracy check
+  std::string result_file;    // empty: results are not written
+  // result_file as configured; result_file differs when that directory is not writable (then a
+  // temporary directory holds the file).
+  std::string requested_result_file;
+  int predictor_num = 1;  // execution contexts, one worker thread each
+  double qps = 0;         // > 0: paced open loop; otherwise closed loop
+};
+
+struct BenchSettings {
+  std::vector<BenchModelSettings> models;
+  int thread_count = 1;    // request producers
+  int duration_s = 0;      // measured load; 0 runs the warmup and accuracy check only
+  int max_queue_size = 0;  // bound of the request queue (resolved: > 0)
+  int warmup_passes = 1;   // passes over the samples before the load (the first one is scored)
+  EngineOptions engine;
+};
+
+// Reads and checks a config. Relative paths resolve against the config's directory. Throws one
+// line naming the file and the field: kIo (missing config / model / sample / baseline file),
+// kParse (syntax, unknown field), kUsage (bad value), kUnsupported (features not implemented yet).
+BenchSettings load_bench_config(const std::string& path);
+
+}  // namespace rankrt

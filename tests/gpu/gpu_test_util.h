@@ -1,0 +1,61 @@
+// GPU test helpers: skip without a device, random tensors, relative error against FP64.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+#include "backends/reference/reference_executor.h"
+#include "ops/shape_inference.h"
+#include "runtime/engine.h"
+
+namespace rankrt::test {
+
+#define RANKRT_REQUIRE_GPU()                     \
+  do {                                           \
+    if (!::rankrt::cuda_available()) {           \
+      std::printf("skipped: no CUDA device\n");  \
+      GTEST_SKIP() << "skipped: no CUDA device"; \
+    }                                            \
+  } while (0)
+
+inline Tensor random_tensor(std::mt19937& rng, DType dtype, std::vector<int64_t> dims, double lo = -1, double hi = 1) {
+  std::uniform_real_distribution<double> u(lo, hi);
+  Tensor t(DType::kF64, std::move(dims));
+  for (double& v : t.span<double>()) v = u(rng);
+  return t.to(dtype);
+}
+
+// max |a-b| / max(|b|, floor) over all elements.
+inline double max_rel_error(const Tensor& a, const Tensor& b, double floor = 1e-3) {
+  EXPECT_EQ(a.dims(), b.dims());
+  double worst = 0;
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    const double x = a.as_double(i), y = b.as_double(i);
+    if (std::isnan(x) != std::isnan(y)) return INFINITY;
+    if (std::isnan(x)) continue;
+    worst = std::max(worst, std::abs(x - y) / std::max(std::abs(y), floor));
+  }
+  return worst;
+}
+
+// Runs a graph on the FP64 reference and on the CUDA backend; returns the worst output error.
+inline double cuda_vs_reference(Graph g, const TensorMap& inputs, const std::string& precision = "fp32",
+                                bool cuda_graphs = true) {
+  infer_shapes(g);
+  ReferenceExecutor ref(g, DType::kF64);
+  TensorMap expected = ref.run(inputs);
+  EngineOptions options;
+  options.backend = "cuda";
+  options.precision = precision;
+  options.cuda_graphs = cuda_graphs;
+  auto engine = build_engine(g, options);
+  auto ctx = engine->create_context();
+  TensorMap actual = ctx->run(inputs);
+  double worst = 0;
+  for (const auto& [name, t] : expected) worst = std::max(worst, max_rel_error(actual.at(name), t));
+  return worst;
+}
+
+}  // namespace rankrt::test
