@@ -3,7 +3,7 @@
 // -> D2H), for every precision x context count x workload. Prints a markdown table.
 //
 // Usage: cuda_throughput MODEL SAMPLES [--precisions fp32,tf32] [--contexts 1,2,4,8]
-//                        [--seconds 3] [--no-cuda-graph] [--max-rows 512]
+//                        [--seconds 3] [--no-cuda-graph] [--no-optimize] [--max-rows 512]
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -90,12 +90,12 @@ Result measure(const Engine& engine, const std::vector<const TensorMap*>& reques
 int main(int argc, char** argv) try {
   if (argc < 3) {
     fmt::print(stderr, "usage: cuda_throughput MODEL SAMPLES [--precisions P,..] [--contexts C,..] [--seconds S] "
-                       "[--no-cuda-graph] [--max-rows R]\n");
+                       "[--no-cuda-graph] [--no-optimize] [--max-rows R]\n");
     return 2;
   }
   std::vector<std::string> precisions{"fp32"}, context_counts{"1", "2", "4", "8"};
   double seconds = 3;
-  bool graphs = true;
+  bool graphs = true, optimized = true;
   int64_t max_rows = 512;
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
@@ -104,11 +104,12 @@ int main(int argc, char** argv) try {
     else if (a == "--seconds" && i + 1 < argc) seconds = std::stod(argv[++i]);
     else if (a == "--max-rows" && i + 1 < argc) max_rows = std::stoll(argv[++i]);
     else if (a == "--no-cuda-graph") graphs = false;
+    else if (a == "--no-optimize") optimized = false;
     else fail(ErrorCode::kUsage, "unknown argument '{}'", a);
   }
-  Graph graph = load_model(argv[1]);
-  optimize(graph);
   const SampleFile samples = read_samples(argv[2]);
+  Graph graph = load_model(argv[1], samples.output_names);
+  if (optimized) optimize(graph);
   // Workloads: the largest sample repeated (N = max candidates), and the whole sample mix.
   std::vector<const TensorMap*> mix;
   std::vector<int64_t> mix_rows;
@@ -120,8 +121,8 @@ int main(int argc, char** argv) try {
     mix_rows.push_back(n);
     if (n > mix_rows[largest]) largest = i;
   }
-  fmt::print("| precision | graphs | workload | contexts | requests/s | candidates/s | p50 us | p99 us |\n");
-  fmt::print("|---|---|---|---|---|---|---|---|\n");
+  fmt::print("| precision | graphs | optimized | workload | contexts | requests/s | candidates/s | p50 us | p99 us |\n");
+  fmt::print("|---|---|---|---|---|---|---|---|---|\n");
   for (const std::string& precision : precisions) {
     auto engine = build_engine(graph, {"cuda", precision, max_rows, graphs, 0});
     fmt::print(stderr, "engine: {}\n", engine->description());
@@ -131,7 +132,8 @@ int main(int argc, char** argv) try {
           std::tuple{std::string("sample mix"), mix, mix_rows}}) {
       for (const std::string& c : context_counts) {
         const Result r = measure(*engine, reqs, rows, std::stoi(c), seconds);
-        fmt::print("| {} | {} | {} | {} | {:.0f} | {:.0f} | {:.0f} | {:.0f} |\n", precision, graphs ? "on" : "off", name, c,
+        fmt::print("| {} | {} | {} | {} | {} | {:.0f} | {:.0f} | {:.0f} | {:.0f} |\n", precision, graphs ? "on" : "off",
+                   optimized ? "yes" : "no", name, c,
                    r.requests_per_s, r.candidates_per_s, r.p50_us, r.p99_us);
         std::fflush(stdout);
       }

@@ -17,8 +17,8 @@ namespace rankrt {
 namespace {
 
 int64_t activation_params(const InferContext& ctx, const std::string& act) {
-  if (act == "none" || act == "relu" || act == "sigmoid" || act == "tanh" || act == "gelu" || act == "gelu_tanh" ||
-      act == "swish")
+  if (act == "none" || act == "relu" || act == "sigmoid" || act == "tanh" || act == "gelu" ||
+      act == "gelu_tanh" || act == "swish")
     return 0;
   if (act == "prelu") return 1;
   if (act == "dice") return 3;
@@ -32,21 +32,25 @@ void infer_dense(InferContext& ctx) {
   const int64_t params = activation_params(ctx, act);
   const int64_t given = ctx.num_inputs() > 3 ? int64_t(ctx.num_inputs()) - 3 : 0;
   if (given != params)
-    ctx.error(ErrorCode::kInvalidGraph, "activation '{}' takes {} parameter inputs, got {}", act, params, given);
+    ctx.error(ErrorCode::kInvalidGraph, "activation '{}' takes {} parameter inputs, got {}", act, params,
+              given);
   if (!is_float(x.dtype) || w.dtype != x.dtype)
     ctx.error(ErrorCode::kShape, "X and W must have the same float dtype, got {} and {}", dtype_name(x.dtype),
               dtype_name(w.dtype));
-  if (w.rank_known && w.shape.size() != 2) ctx.error(ErrorCode::kShape, "W must be 2-D, got {}", shape_to_string(w.shape));
+  if (w.rank_known && w.shape.size() != 2)
+    ctx.error(ErrorCode::kShape, "W must be 2-D, got {}", shape_to_string(w.shape));
   ValueState& y = ctx.output(0);
   y.dtype = x.dtype;
   if (!x.rank_known || !w.rank_known) {
     y.rank_known = false;
     return;
   }
-  if (x.shape.size() < 2) ctx.error(ErrorCode::kShape, "X must have rank >= 2, got {}", shape_to_string(x.shape));
+  if (x.shape.size() < 2)
+    ctx.error(ErrorCode::kShape, "X must have rank >= 2, got {}", shape_to_string(x.shape));
   const Dim& k = x.shape.back();
   if (k.is_known() && w.shape[0].is_known() && k.value != w.shape[0].value)
-    ctx.error(ErrorCode::kShape, "X {} and W {} do not multiply", shape_to_string(x.shape), shape_to_string(w.shape));
+    ctx.error(ErrorCode::kShape, "X {} and W {} do not multiply", shape_to_string(x.shape),
+              shape_to_string(w.shape));
   y.shape = x.shape;
   y.shape.back() = w.shape[1];
 }
@@ -88,10 +92,11 @@ void compute_dense(ComputeContext& ctx) {
     T* yp = ctx.outputs[0].data<T>();
     for (int64_t r = 0; r < rows; ++r) {
       for (int64_t c = 0; c < m; ++c) {
-        T acc = param_at<T>(ctx.inputs[2], r, c, m);
-        for (int64_t i = 0; i < k; ++i) acc += xp[r * k + i] * wp[i * m + c];
+        double acc = double(param_at<T>(ctx.inputs[2], r, c, m));
+        for (int64_t i = 0; i < k; ++i) acc += double(xp[r * k + i]) * double(wp[i * m + c]);
         double params[3] = {};
-        for (size_t p = 3; p < ctx.inputs.size(); ++p) params[p - 3] = double(param_at<T>(ctx.inputs[p], r, c, m));
+        for (size_t p = 3; p < ctx.inputs.size(); ++p)
+          params[p - 3] = double(param_at<T>(ctx.inputs[p], r, c, m));
         yp[r * m + c] = T(activate(act, double(acc), params));
       }
     }

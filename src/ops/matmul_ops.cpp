@@ -1,5 +1,6 @@
 // MatMul (NumPy semantics: 1-D promotion, broadcast batch dims) and Gemm (alpha, beta, transA,
-// transB, optional C broadcast to [M, N]). Naive triple loops accumulating in the storage type.
+// transB, optional C broadcast to [M, N]). Naive triple loops; float dot products accumulate in double (one
+// rounding per output, so float32 mode is the ideal float32 engine).
 #include "ops/elementwise.h"
 #include "ops/op_list.h"
 
@@ -7,9 +8,9 @@ namespace rankrt {
 
 namespace {
 
-// Accumulator: the float storage type itself; integers wrap around in uint64.
+// Accumulator: double for floats; integers wrap around in uint64.
 template <typename T>
-using Acc = std::conditional_t<std::is_floating_point_v<T>, T, uint64_t>;
+using Acc = std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>;
 
 void check_inner(const InferContext& ctx, const Dim& k1, const Dim& k2, const Shape& a, const Shape& b) {
   if (k1.is_known() && k2.is_known() && k1.value != k2.value)
@@ -112,9 +113,9 @@ void compute_gemm(ComputeContext& ctx) {
     T* po = out.data<T>();
     for (int64_t i = 0; i < m; ++i) {
       for (int64_t j = 0; j < n; ++j) {
-        T acc = 0;
-        for (int64_t p = 0; p < k; ++p) acc += pa[i * a_row + p * a_col] * pb[p * b_row + j * b_col];
-        T y = T(alpha) * acc;
+        double acc = 0;
+        for (int64_t p = 0; p < k; ++p) acc += double(pa[i * a_row + p * a_col]) * double(pb[p * b_row + j * b_col]);
+        T y = T(alpha * acc);
         if (pc) y += T(beta) * pc[i * c_strides[0] + j * c_strides[1]];
         po[i * n + j] = y;
       }

@@ -99,7 +99,7 @@ std::vector<LayerInfo> layer_table(const Graph& g) {
     if (n.op == "Dense") {
       const std::string act = n.attr_string(passes::kActivationAttr, "none");
       if (n.has_input(2)) {
-        l.fused.push_back(passes::constant_of(g, n.inputs[2]) ? "bias" : "bias_row:" + n.inputs[2]);
+        l.fused.push_back(passes::constant_of(g, n.inputs[2]) ? "bias" : "bias_row");
         per_element += 1;
       }
       if (act != "none") l.fused.push_back(act);

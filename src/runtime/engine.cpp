@@ -1,7 +1,9 @@
-// build_engine: picks the backend; the reference executor serves cpu until oneDNN lands.
+// build_engine: picks the backend (oneDNN CPU engine, reference executor, CUDA).
 #include "runtime/engine.h"
 
 #include <fmt/format.h>
+
+#include "backends/cpu/cpu_engine.h"
 
 #ifdef RANKRT_HAVE_CUDA
 #include "backends/cuda/cuda_check.h"
@@ -23,8 +25,7 @@ class ReferenceContext : public ExecutionContext {
 
 class ReferenceEngine : public Engine {
  public:
-  ReferenceEngine(Graph graph, DType float_type)
-      : graph_(std::move(graph)), executor_(graph_, float_type) {}
+  ReferenceEngine(Graph graph, DType float_type) : graph_(std::move(graph)), executor_(graph_, float_type) {}
   std::unique_ptr<ExecutionContext> create_context() const override {
     return std::make_unique<ReferenceContext>(executor_);
   }
@@ -51,17 +52,21 @@ bool cuda_available() {
 std::unique_ptr<Engine> build_engine(Graph graph, const EngineOptions& options) {
   if (options.backend == "cuda") {
 #ifdef RANKRT_HAVE_CUDA
-    return cuda::build_cuda_engine(std::move(graph), {options.precision, options.max_rows, options.cuda_graphs,
-                                                      options.device});
+    return cuda::build_cuda_engine(
+        std::move(graph), {options.precision, options.max_rows, options.cuda_graphs, options.device});
 #else
     fail(ErrorCode::kUsage, "backend cuda: this rankrt was built without CUDA");
 #endif
   }
-  if (options.backend != "cpu")
-    fail(ErrorCode::kUsage, "unknown backend '{}' (cpu, cuda)", options.backend);
+  if (options.backend != "cpu" && options.backend != "reference")
+    fail(ErrorCode::kUsage, "unknown backend '{}' (cpu, reference, cuda)", options.backend);
+  if (options.threads < 0) fail(ErrorCode::kUsage, "threads must be >= 0, got {}", options.threads);
+  if (options.backend == "cpu" && options.precision == "fp32")
+    return cpu::build_cpu_engine(std::move(graph), {options.max_rows, options.threads});
   if (options.precision == "fp32") return std::make_unique<ReferenceEngine>(std::move(graph), DType::kF32);
   if (options.precision == "fp64") return std::make_unique<ReferenceEngine>(std::move(graph), DType::kF64);
-  fail(ErrorCode::kUsage, "precision '{}' is not supported on backend cpu (fp32, fp64)", options.precision);
+  fail(ErrorCode::kUsage, "precision '{}' is not supported on backend {} (fp32, fp64)", options.precision,
+       options.backend);
 }
 
 }  // namespace rankrt

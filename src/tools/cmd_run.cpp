@@ -5,6 +5,7 @@
 #include "import/model_loader.h"
 #include "io/accuracy.h"
 #include "io/samples.h"
+#include "passes/pipeline.h"
 #include "runtime/engine.h"
 #include "tools/commands.h"
 
@@ -15,6 +16,8 @@ namespace {
 struct RunOptions {
   std::string model, samples, baseline, result;
   EngineOptions engine;
+  bool no_optimize = false;
+  OptimizeOptions optimize;
   ScoreSelector selector;
   AccuracyCriterion criterion;
 };
@@ -25,8 +28,9 @@ int run(const RunOptions& o) {
   if (!(o.criterion.min_pass_share >= 0 && o.criterion.min_pass_share <= 1))
     fail(ErrorCode::kUsage, "--min-pass must be within [0, 1], got {}", o.criterion.min_pass_share);
 
-  Graph graph = load_model(o.model);
   const SampleFile samples = load_samples(o.samples);
+  Graph graph = load_model(o.model, samples.output_names);
+  if (!o.no_optimize) optimize(graph, o.optimize);
   check_samples(samples, graph, o.samples);
   ScoreTable baseline;
   if (!o.baseline.empty()) {
@@ -86,7 +90,13 @@ Handler add_run_command(CLI::App& app) {
   cmd->add_option("--baseline", o->baseline, "baseline scores (one line per sample)");
   cmd->add_option("--result", o->result, "write the scores here (one line per sample, %.9e)");
   cmd->add_option("--backend", o->engine.backend, "backend")->capture_default_str();
-  cmd->add_option("--precision", o->engine.precision, "fp32 | fp64")->capture_default_str();
+  cmd->add_option("--precision", o->engine.precision, "cpu: fp32 | fp64; cuda: fp32 | tf32 | fp16 | bf16")
+      ->capture_default_str();
+  cmd->add_option("--max-rows", o->engine.max_rows, "cuda: largest candidate count of the shape profile")
+      ->capture_default_str();
+  cmd->add_flag("--no-cuda-graph", [o](int64_t) { o->engine.cuda_graphs = false; }, "cuda: launch kernels one by one");
+  cmd->add_flag("--no-optimize", o->no_optimize, "run the graph as imported (no optimizer passes)");
+  cmd->add_option("--disable-pass", o->optimize.disabled, "skip one optimizer pass (repeatable)");
   cmd->add_option(
       "--output", o->selector.output,
       "scored output (default: the sample file's first output name, else the model's first output)");

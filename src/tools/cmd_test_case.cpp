@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 struct TestCaseOptions {
   std::string dir;
-  std::string backend = "cpu";
+  std::string backend = "reference";  // every op; cpu (oneDNN) runs optimized graphs only
   double rtol = 1e-3;
   double atol = 1e-5;
 };

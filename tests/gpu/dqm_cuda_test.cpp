@@ -18,11 +18,11 @@ std::string dqm_dir() {
   return RANKRT_SOURCE_DIR "/../shared/models/dqm";
 }
 
-AccuracyReport run_dqm(const std::string& precision) {
+AccuracyReport run_dqm(const std::string& precision, bool optimized = true) {
   const std::string dir = dqm_dir();
   const SampleFile samples = read_samples(dir + "/samples.pb");
   Graph g = load_model(dir + "/frozen_graph.pb", samples.output_names);
-  optimize(g);
+  if (optimized) optimize(g);
   EngineOptions options;
   options.backend = "cuda";
   options.precision = precision;
@@ -42,6 +42,15 @@ TEST(DqmCuda, Fp32HasNoValueOverOnePercent) {
   std::printf("DQM cuda fp32: %s\n", format_report(r).c_str());
   EXPECT_EQ(r.over_tol, 0);
   EXPECT_LT(r.max_rel_err, 1e-2);
+}
+
+TEST(DqmCuda, UnoptimizedGraphRunsToo) {
+  RANKRT_REQUIRE_GPU();
+  if (!std::filesystem::exists(dqm_dir())) GTEST_SKIP() << "no DQM model at " << dqm_dir();
+  const AccuracyReport r = run_dqm("fp32", false);
+  std::printf("DQM cuda fp32 unoptimized: %lld over 1%%, max rel err %.3g\n", static_cast<long long>(r.over_tol),
+              r.max_rel_err);
+  EXPECT_EQ(r.over_tol, 0);
 }
 
 TEST(DqmCuda, LowerPrecisionsReportTheirAccuracy) {

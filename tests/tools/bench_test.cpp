@@ -50,8 +50,8 @@ TEST(Bench, ReadOnlyModelDirectoryGetsResultsInTempDirectory) {
   ScratchDir dir("bench");
   make_bench_dir(dir, "frozen_graph: \"frozen_graph.pb\"", "duration: 0\n");
   write_file(dir / "conf",
-             "bench_model_config { frozen_graph: \"frozen_graph.pb\" sample_file: \"samples.pb\" "
-             "result_file: \"result.txt\" }\n");
+             "bench_model_config { name: \"readonly-test\" frozen_graph: \"frozen_graph.pb\" "
+             "sample_file: \"samples.pb\" result_file: \"result.txt\" }\n");
   namespace fs = std::filesystem;
   fs::permissions(dir.path(), fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
                   fs::perm_options::remove);
@@ -60,6 +60,9 @@ TEST(Bench, ReadOnlyModelDirectoryGetsResultsInTempDirectory) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("not writable"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "result.txt"));
+  const fs::path fallback = fs::temp_directory_path() / "rankrt-bench-readonly-test";
+  EXPECT_TRUE(fs::exists(fallback / "result.txt"));
+  fs::remove_all(fallback);
 }
 
 TEST(Bench, WrongBaselineFailsAccuracy) {

@@ -173,6 +173,7 @@ class Lowering {
     v.dtype = device_dtype;
     v.shape = shape_from_dims(t.dims());
     v.weight = buf.get();
+    v.max_bytes = int64_t(bytes);
     program_->weights.push_back(std::move(buf));
     program_->values.push_back(std::move(v));
     first_use_.push_back(-1);
@@ -235,6 +236,7 @@ class Lowering {
     if (n.op == "Cast") return lower_cast(n);
     if (n.op == "Concat") return lower_concat(n);
     if (n.op == "ConstantOfShape") return lower_fill(n);
+    if (n.op == "Tile") return lower_tile(n);
     if (kBinaryOps.count(n.op)) return lower_binary(n);
     if (kUnaryOps.count(n.op)) return lower_unary(n);
     unsupported(n, "no CUDA kernel for this op (run the optimizer, or use --backend cpu)");
@@ -343,9 +345,14 @@ class Lowering {
     const size_t x = value(n.inputs[0], n.name);
     const size_t y = output(n);
     if (kViewOps.count(n.op) && program_->values[x].dtype == program_->values[y].dtype) return lower_copy(n, x, y);
+    lower_unary_op(n, x, y, kUnaryOps.at(n.op), float(n.attr_float("alpha", 0.01)));
+  }
+
+  void lower_broadcast_copy(const Node& n, size_t x, size_t y) { lower_unary_op(n, x, y, UnaryOp::kCopy, 0.0f); }
+
+  // y = op(x broadcast to y's shape).
+  void lower_unary_op(const Node& n, size_t x, size_t y, UnaryOp op, float alpha) {
     require_f32(n, x);
-    const UnaryOp op = kUnaryOps.at(n.op);
-    const float alpha = float(n.attr_float("alpha", 0.01));
     const Program* prog = program_.get();
     const std::string layer = n.name;
     add_step(n, [=](const RunState& s) {
@@ -358,6 +365,19 @@ class Lowering {
                    out.numel(), ix, alpha, s.stream);
       RANKRT_CUDA_CHECK_LAUNCH(layer);
     });
+  }
+
+  // Tile whose tiled dims all have size 1 in the input (e.g. Tile(comm[1,176], [N,1])) is a
+  // broadcast copy; other tilings are not lowered.
+  void lower_tile(const Node& n) {
+    const size_t x = value(n.inputs[0], n.name);
+    const ValueInfo& out = info(n.outputs[0], n.name);
+    const Shape& in = program_->values[x].shape;
+    for (size_t d = 0; d < in.size() && d < out.shape.size(); ++d)
+      if (!(in[d] == out.shape[d]) && !(in[d] == Dim(1)))
+        unsupported(n, fmt::format("tiling {} to {} repeats a dim larger than 1", shape_to_string(in),
+                                   shape_to_string(out.shape)));
+    lower_broadcast_copy(n, x, output(n));
   }
 
   // ConstantOfShape: broadcast its one-element value to the inferred output shape.

@@ -1,0 +1,324 @@
+// The CPU backend's own loops (see cpu_kernels.h). Hot loops are multiversioned: GCC compiles
+// each for AVX-512, AVX2+FMA and baseline x86-64 and an ifunc picks one when the library loads.
+#include "backends/cpu/cpu_kernels.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "core/half.h"
+
+#define RANKRT_MULTIVERSION __attribute__((target_clones("default", "arch=haswell", "arch=skylake-avx512")))
+#define RANKRT_INLINE [[gnu::always_inline]] inline
+
+namespace rankrt::cpu {
+
+namespace {
+
+// exp(x) to ~1 ulp of float on the reduced range (Cephes expf polynomial), branch-free so that
+// loops calling it vectorize. Inputs are clamped to the finite range of float.
+RANKRT_INLINE float exp_approx(float x) {
+  x = x < -87.3f ? -87.3f : x;  // (std::min / max would not inline into the multiversioned loops)
+  x = x > 88.7f ? 88.7f : x;
+  const float magic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
+  const float n = (x * 1.44269504088896341f + magic) - magic;
+  const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  // 2^23 + 127 + n has n + 127 in its low mantissa bits: shifted up, that is the float 2^n.
+  // (__builtin_bit_cast: std:: helpers compiled for the baseline would not inline here.)
+  const int32_t e = __builtin_bit_cast(int32_t, n + 8388735.0f) << 23;
+  return p * __builtin_bit_cast(float, e);
+}
+
+RANKRT_INLINE float sigmoid_approx(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
+
+RANKRT_INLINE float activate(Activation act, float v, float p0, float p1, float p2) {
+  switch (act) {
+    case Activation::kNone:
+      return v;
+    case Activation::kRelu:
+      return v > 0 ? v : 0.0f;
+    case Activation::kPrelu:
+      return v > 0 ? v : p0 * v;
+    case Activation::kSigmoid:
+      return sigmoid_approx(v);
+    case Activation::kTanh:
+      return std::tanh(v);
+    case Activation::kGelu:
+      return 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f));
+    case Activation::kGeluTanh:
+      return 0.5f * v * (1.0f + std::tanh(0.79788456080286536f * (v + 0.044715f * v * v * v)));
+    case Activation::kSwish:
+      return v * sigmoid_approx(v);
+    case Activation::kDice: {
+      const float prob = sigmoid_approx(p1 * (v - p2));
+      return p0 * (1.0f - prob) * v + prob * v;
+    }
+  }
+  return v;
+}
+
+// One row of a Dense epilogue with per-column parameters (the hot case: contiguous columns).
+RANKRT_MULTIVERSION void epilogue_row(float* __restrict y, int64_t m, const float* __restrict bias,
+                                      Activation act, const float* __restrict p0, const float* __restrict p1,
+                                      const float* __restrict p2) {
+  if (act == Activation::kPrelu && !bias) {
+#pragma omp simd
+    for (int64_t c = 0; c < m; ++c) y[c] = y[c] > 0 ? y[c] : p0[c] * y[c];
+    return;
+  }
+  if (act == Activation::kDice && !bias) {
+#pragma omp simd
+    for (int64_t c = 0; c < m; ++c) {
+      const float v = y[c];
+      const float prob = sigmoid_approx(p1[c] * (v - p2[c]));
+      y[c] = p0[c] * (1.0f - prob) * v + prob * v;
+    }
+    return;
+  }
+  for (int64_t c = 0; c < m; ++c)
+    y[c] = activate(act, y[c] + (bias ? bias[c] : 0.0f), p0 ? p0[c] : 0.0f, p1 ? p1[c] : 0.0f,
+                    p2 ? p2[c] : 0.0f);
+}
+
+float unary_value(UnaryOp op, float v, float alpha) {
+  switch (op) {
+    case UnaryOp::kCopy:
+      return v;
+    case UnaryOp::kNeg:
+      return -v;
+    case UnaryOp::kAbs:
+      return std::abs(v);
+    case UnaryOp::kRelu:
+      return v > 0 ? v : 0.0f;
+    case UnaryOp::kSigmoid:
+      return 1.0f / (1.0f + std::exp(-v));
+    case UnaryOp::kTanh:
+      return std::tanh(v);
+    case UnaryOp::kExp:
+      return std::exp(v);
+    case UnaryOp::kLog:
+      return std::log(v);
+    case UnaryOp::kSqrt:
+      return std::sqrt(v);
+    case UnaryOp::kReciprocal:
+      return 1.0f / v;
+    case UnaryOp::kErf:
+      return std::erf(v);
+    case UnaryOp::kLeakyRelu:
+      return v >= 0 ? v : alpha * v;
+  }
+  return v;
+}
+
+RANKRT_INLINE float binary_value(BinaryOp op, float a, float b) {
+  switch (op) {
+    case BinaryOp::kAdd:
+      return a + b;
+    case BinaryOp::kSub:
+      return a - b;
+    case BinaryOp::kMul:
+      return a * b;
+    case BinaryOp::kDiv:
+      return a / b;
+    case BinaryOp::kMax:
+      return a != a || b != b ? NAN : (a > b ? a : b);
+    case BinaryOp::kMin:
+      return a != a || b != b ? NAN : (a < b ? a : b);
+    case BinaryOp::kPow:
+      return std::pow(a, b);
+    case BinaryOp::kPrelu:
+      return a < 0 ? a * b : a;
+  }
+  return a;
+}
+
+template <BinaryOp kOp>
+RANKRT_INLINE void binary_row_as(const float* __restrict a, int64_t sa, const float* __restrict b, int64_t sb,
+                                 float* __restrict y, int64_t n) {
+  if (sa == 1 && sb == 1) {
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) y[i] = binary_value(kOp, a[i], b[i]);
+  } else if (sa == 1 && sb == 0) {
+    const float bv = b[0];
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) y[i] = binary_value(kOp, a[i], bv);
+  } else if (sa == 0 && sb == 1) {
+    const float av = a[0];
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) y[i] = binary_value(kOp, av, b[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i) y[i] = binary_value(kOp, a[i * sa], b[i * sb]);
+  }
+}
+
+RANKRT_MULTIVERSION void binary_row(BinaryOp op, const float* a, int64_t sa, const float* b, int64_t sb,
+                                    float* y, int64_t n) {
+  switch (op) {
+    case BinaryOp::kAdd:
+      return binary_row_as<BinaryOp::kAdd>(a, sa, b, sb, y, n);
+    case BinaryOp::kSub:
+      return binary_row_as<BinaryOp::kSub>(a, sa, b, sb, y, n);
+    case BinaryOp::kMul:
+      return binary_row_as<BinaryOp::kMul>(a, sa, b, sb, y, n);
+    case BinaryOp::kDiv:
+      return binary_row_as<BinaryOp::kDiv>(a, sa, b, sb, y, n);
+    case BinaryOp::kMax:
+      return binary_row_as<BinaryOp::kMax>(a, sa, b, sb, y, n);
+    case BinaryOp::kMin:
+      return binary_row_as<BinaryOp::kMin>(a, sa, b, sb, y, n);
+    case BinaryOp::kPow:
+      return binary_row_as<BinaryOp::kPow>(a, sa, b, sb, y, n);
+    case BinaryOp::kPrelu:
+      return binary_row_as<BinaryOp::kPrelu>(a, sa, b, sb, y, n);
+  }
+}
+
+// float16 <-> float32 with F16C, 8 elements at a time; the scalar conversions finish the tail.
+__attribute__((target("avx,f16c"))) int64_t half_to_float_f16c(const uint16_t* x, float* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(y + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i))));
+  return i;
+}
+
+__attribute__((target("avx,f16c"))) int64_t float_to_half_f16c(const float* x, uint16_t* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i),
+                     _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+  return i;
+}
+
+const bool kHaveF16c = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+
+void half_to_float_n(const uint16_t* x, float* y, int64_t n) {
+  for (int64_t i = kHaveF16c ? half_to_float_f16c(x, y, n) : 0; i < n; ++i) y[i] = half_to_float(x[i]);
+}
+
+void float_to_half_n(const float* x, uint16_t* y, int64_t n) {
+  for (int64_t i = kHaveF16c ? float_to_half_f16c(x, y, n) : 0; i < n; ++i) y[i] = float_to_half(x[i]);
+}
+
+// Output dims with size-1 dims dropped, and both inputs' strides over the kept dims: [N,1] ops
+// become one row of N elements.
+struct Loop {
+  int rank = 0;
+  int64_t d[kMaxRank] = {}, sa[kMaxRank] = {}, sb[kMaxRank] = {};
+};
+
+Loop make_loop(const Dims& out, const Dims& a, const Dims* b) {
+  int64_t sa[kMaxRank], sb[kMaxRank] = {};
+  broadcast_strides(a, out, sa);
+  if (b) broadcast_strides(*b, out, sb);
+  Loop l;
+  for (int i = 0; i < out.rank; ++i) {
+    if (out.d[i] == 1) continue;
+    l.d[l.rank] = out.d[i];
+    l.sa[l.rank] = sa[i];
+    l.sb[l.rank] = sb[i];
+    ++l.rank;
+  }
+  return l;
+}
+
+// Calls row(offset_a, offset_b, offset_y, inner stride a, inner stride b, length) per innermost row.
+template <typename Row>
+void for_each_row(const Loop& l, Row row) {
+  if (l.rank == 0) return row(0, 0, 0, 0, 0, 1);
+  const int last = l.rank - 1;
+  int64_t idx[kMaxRank] = {}, oa = 0, ob = 0, oy = 0;
+  while (true) {
+    row(oa, ob, oy, l.sa[last], l.sb[last], l.d[last]);
+    oy += l.d[last];
+    int dim = last - 1;
+    for (; dim >= 0; --dim) {
+      oa += l.sa[dim];
+      ob += l.sb[dim];
+      if (++idx[dim] < l.d[dim]) break;
+      oa -= l.sa[dim] * l.d[dim];
+      ob -= l.sb[dim] * l.d[dim];
+      idx[dim] = 0;
+    }
+    if (dim < 0) return;
+  }
+}
+
+}  // namespace
+
+void broadcast_strides(const Dims& in, const Dims& out, int64_t* strides) {
+  int64_t s = 1;
+  for (int d = out.rank - 1, i = in.rank - 1; d >= 0; --d, --i) {
+    if (i < 0) {
+      strides[d] = 0;
+      continue;
+    }
+    strides[d] = in.d[i] == 1 ? 0 : s;
+    s *= in.d[i];
+  }
+}
+
+void cast(DType from, DType to, const void* x, void* y, int64_t n) {
+  if (from == to) {
+    std::memcpy(y, x, size_t(n) * dtype_size(from));
+  } else if (from == DType::kF16 && to == DType::kF32) {
+    half_to_float_n(static_cast<const uint16_t*>(x), static_cast<float*>(y), n);
+  } else if (from == DType::kF32 && to == DType::kF16) {
+    float_to_half_n(static_cast<const float*>(x), static_cast<uint16_t*>(y), n);
+  } else if (from == DType::kBF16 && to == DType::kF32) {
+    for (int64_t i = 0; i < n; ++i)
+      static_cast<float*>(y)[i] = bf16_to_float(static_cast<const uint16_t*>(x)[i]);
+  } else if (from == DType::kF32 && to == DType::kBF16) {
+    for (int64_t i = 0; i < n; ++i)
+      static_cast<uint16_t*>(y)[i] = float_to_bf16(static_cast<const float*>(x)[i]);
+  }
+}
+
+void unary(UnaryOp op, const float* x, const Dims& in, float* y, const Dims& out, float alpha) {
+  for_each_row(make_loop(out, in, nullptr),
+               [&](int64_t oa, int64_t, int64_t oy, int64_t sa, int64_t, int64_t n) {
+                 for (int64_t i = 0; i < n; ++i) y[oy + i] = unary_value(op, x[oa + i * sa], alpha);
+               });
+}
+
+void binary(BinaryOp op, const float* a, const Dims& a_dims, const float* b, const Dims& b_dims, float* y,
+            const Dims& out) {
+  for_each_row(make_loop(out, a_dims, &b_dims),
+               [&](int64_t oa, int64_t ob, int64_t oy, int64_t sa, int64_t sb, int64_t n) {
+                 binary_row(op, a + oa, sa, b + ob, sb, y + oy, n);
+               });
+}
+
+void dense_epilogue(float* y, int64_t rows, int64_t m, ColumnParam bias, Activation act,
+                    const ColumnParam* params) {
+  const bool columns = bias.col_stride == 1 || !bias.data;
+  bool per_column = columns;
+  for (int p = 0; p < 3; ++p) per_column = per_column && (!params[p].data || params[p].col_stride == 1);
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = y + r * m;
+    if (per_column) {
+      auto ptr = [&](const ColumnParam& p) { return p.data ? p.data + r * p.row_stride : nullptr; };
+      epilogue_row(row, m, ptr(bias), act, ptr(params[0]), ptr(params[1]), ptr(params[2]));
+      continue;
+    }
+    for (int64_t c = 0; c < m; ++c)
+      row[c] =
+          activate(act, row[c] + bias.at(r, c), params[0].at(r, c), params[1].at(r, c), params[2].at(r, c));
+  }
+}
+
+void copy_rows(const void* x, size_t width, void* y, size_t y_pitch, int64_t outer) {
+  for (int64_t r = 0; r < outer; ++r)
+    std::memcpy(static_cast<std::byte*>(y) + size_t(r) * y_pitch,
+                static_cast<const std::byte*>(x) + size_t(r) * width, width);
+}
+
+}  // namespace rankrt::cpu
