@@ -3,7 +3,7 @@
 // -> D2H), for every precision x context count x workload. Prints a markdown table.
 //
 // Usage: cuda_throughput MODEL SAMPLES [--precisions fp32,tf32] [--contexts 1,2,4,8]
-//                        [--seconds 3] [--no-cuda-graph] [--no-optimize] [--max-rows 512]
+//                        [--seconds 3] [--no-cuda-graph] [--graph-buckets] [--no-optimize] [--max-rows 512]
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -18,7 +18,6 @@
 #include "import/model_loader.h"
 #include "io/samples.h"
 #include "ir/input_binding.h"
-#include "passes/pipeline.h"
 
 using namespace rankrt;
 using Clock = std::chrono::steady_clock;
@@ -90,12 +89,12 @@ Result measure(const Engine& engine, const std::vector<const TensorMap*>& reques
 int main(int argc, char** argv) try {
   if (argc < 3) {
     fmt::print(stderr, "usage: cuda_throughput MODEL SAMPLES [--precisions P,..] [--contexts C,..] [--seconds S] "
-                       "[--no-cuda-graph] [--no-optimize] [--max-rows R]\n");
+                       "[--no-cuda-graph] [--graph-buckets] [--no-optimize] [--max-rows R]\n");
     return 2;
   }
   std::vector<std::string> precisions{"fp32"}, context_counts{"1", "2", "4", "8"};
   double seconds = 3;
-  bool graphs = true, optimized = true;
+  bool graphs = true, buckets = false, optimized = true;
   int64_t max_rows = 512;
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
@@ -104,12 +103,12 @@ int main(int argc, char** argv) try {
     else if (a == "--seconds" && i + 1 < argc) seconds = std::stod(argv[++i]);
     else if (a == "--max-rows" && i + 1 < argc) max_rows = std::stoll(argv[++i]);
     else if (a == "--no-cuda-graph") graphs = false;
+    else if (a == "--graph-buckets") buckets = true;
     else if (a == "--no-optimize") optimized = false;
     else fail(ErrorCode::kUsage, "unknown argument '{}'", a);
   }
   const SampleFile samples = read_samples(argv[2]);
   Graph graph = load_model(argv[1], samples.output_names);
-  if (optimized) optimize(graph);
   // Workloads: the largest sample repeated (N = max candidates), and the whole sample mix.
   std::vector<const TensorMap*> mix;
   std::vector<int64_t> mix_rows;
@@ -124,7 +123,10 @@ int main(int argc, char** argv) try {
   fmt::print("| precision | graphs | optimized | workload | contexts | requests/s | candidates/s | p50 us | p99 us |\n");
   fmt::print("|---|---|---|---|---|---|---|---|---|\n");
   for (const std::string& precision : precisions) {
-    auto engine = build_engine(graph, {"cuda", precision, max_rows, graphs, 0});
+    EngineOptions options{"cuda", precision, max_rows, graphs};
+    options.optimize = optimized;
+    options.graph_buckets = buckets;
+    auto engine = build_engine(graph, options);
     fmt::print(stderr, "engine: {}\n", engine->description());
     for (const auto& [name, reqs, rows] :
          {std::tuple{fmt::format("N={}", mix_rows[largest]), std::vector<const TensorMap*>{mix[largest]},
@@ -132,7 +134,8 @@ int main(int argc, char** argv) try {
           std::tuple{std::string("sample mix"), mix, mix_rows}}) {
       for (const std::string& c : context_counts) {
         const Result r = measure(*engine, reqs, rows, std::stoi(c), seconds);
-        fmt::print("| {} | {} | {} | {} | {} | {:.0f} | {:.0f} | {:.0f} | {:.0f} |\n", precision, graphs ? "on" : "off",
+        fmt::print("| {} | {} | {} | {} | {} | {:.0f} | {:.0f} | {:.0f} | {:.0f} |\n", precision,
+                   graphs ? (buckets ? "buckets" : "on") : "off",
                    optimized ? "yes" : "no", name, c,
                    r.requests_per_s, r.candidates_per_s, r.p50_us, r.p99_us);
         std::fflush(stdout);

@@ -155,11 +155,12 @@ def main():
     comm_h = full[:1, :176].contiguous().pin_memory()
     ncomm_h = full[:, 176:].contiguous().pin_memory()
     out_h = torch.empty(a.rows, 2, dtype=torch.float32).pin_memory()
+    comm_d, ncomm_d = torch.empty_like(comm_h, device="cuda"), torch.empty_like(ncomm_h, device="cuda")
     with torch.no_grad():
-        def request():
-            comm = comm_h.cuda(non_blocking=True)
-            ncomm = ncomm_h.cuda(non_blocking=True)
-            out_h.copy_(run(comm, ncomm).float(), non_blocking=True)
+        def request():  # preallocated device inputs: the fastest way to feed a compiled model
+            comm_d.copy_(comm_h, non_blocking=True)
+            ncomm_d.copy_(ncomm_h, non_blocking=True)
+            out_h.copy_(run(comm_d, ncomm_d).float(), non_blocking=True)
             torch.cuda.synchronize()
 
         for _ in range(20):
@@ -173,7 +174,7 @@ def main():
         elapsed = time.perf_counter() - start
         expect = ref(comm_h.cuda(), ncomm_h.cuda())[:, 1].cpu().numpy()
         got = out_h[:, 1].double().numpy()
-        rel = np.abs(got - expect) / np.abs(expect)
+        rel = np.abs(got - expect) / np.maximum(np.abs(expect), np.finfo(np.float64).tiny)
     lat = np.array(lat) * 1e6
     print(json.dumps({"peer": f"torch.{a.mode} {a.dtype}", "rows": a.rows, "requests_per_s": len(lat) / elapsed,
                       "p50_us": float(np.percentile(lat, 50)), "p99_us": float(np.percentile(lat, 99)),

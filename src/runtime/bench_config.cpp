@@ -5,7 +5,10 @@
 #include <google/protobuf/text_format.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 #include <sstream>
 
@@ -90,9 +93,12 @@ BenchModelSettings model_settings(const std::string& config, const fs::path& dir
   if (m.frozen_graph().empty() == m.onnx_model().empty())
     fail(ErrorCode::kUsage, "{}: {} needs exactly one of frozen_graph and onnx_model", config, where);
   if (m.sample_file().empty()) fail(ErrorCode::kUsage, "{}: {} has no sample_file", config, where);
-  if (m.cold_switching() || m.switch_interval() != 0)
-    fail(ErrorCode::kUnsupported, "{}: {}: cold_switching / switch_interval are not supported yet", config,
-         where);
+  if (m.cold_switching())
+    fail(ErrorCode::kUnsupported, "{}: {}: cold_switching is not supported (switch_interval reloads hot)",
+         config, where);
+  if (m.switch_interval() < 0)
+    fail(ErrorCode::kUsage, "{}: {}: switch_interval must be >= 0, got {}", config, where, m.switch_interval());
+  if (!std::isfinite(m.qps())) fail(ErrorCode::kUsage, "{}: {}: qps must be finite, got {}", config, where, m.qps());
   const bool tf = !m.frozen_graph().empty();
   s.model_path =
       input_file(config, dir, tf ? "frozen_graph" : "onnx_model", tf ? m.frozen_graph() : m.onnx_model());
@@ -106,7 +112,47 @@ BenchModelSettings model_settings(const std::string& config, const fs::path& dir
   }
   s.predictor_num = count_or(config, where + ": predictor_num", m.predictor_num(), 1);
   s.qps = m.qps();
+  s.switch_interval_s = m.switch_interval();
   return s;
+}
+
+void engine_settings(const std::string& config, const bench::BenchmarkConfig& c, BenchSettings& s) {
+  if (!c.plan().empty() || !c.plan_cache_dir().empty())
+    fail(ErrorCode::kUnsupported, "{}: plan / plan_cache_dir: engine plans are not supported by rankrt bench yet",
+         config);
+  if (!c.backend().empty()) {
+    if (c.backend() != "cpu" && c.backend() != "reference" && c.backend() != "cuda")
+      fail(ErrorCode::kUsage, "{}: backend must be cpu, reference or cuda, got '{}'", config, c.backend());
+    s.engine.backend = c.backend();
+  }
+  if (!c.precision().empty()) s.engine.precision = c.precision();
+  if (c.device() < 0) fail(ErrorCode::kUsage, "{}: device must be >= 0, got {}", config, c.device());
+  s.engine.device = c.device();
+  if (c.max_rows() < 0) fail(ErrorCode::kUsage, "{}: max_rows must be >= 0, got {}", config, c.max_rows());
+  if (c.max_rows() > 0) s.engine.max_rows = c.max_rows();
+  // Default: the cores shared among the predictors, so that contexts do not oversubscribe them.
+  const int cores = std::max(1, int(std::thread::hardware_concurrency()));
+  s.engine.threads = count_or(config, "threads", c.threads(), std::max(1, cores / s.models.front().predictor_num));
+}
+
+void accuracy_settings(const std::string& config, const bench::AccuracyCriterionConfig& a, AccuracyCriterion& c) {
+  if (!std::isfinite(a.rel_tol()) || a.rel_tol() < 0)
+    fail(ErrorCode::kUsage, "{}: accuracy.rel_tol must be a finite value >= 0, got {}", config, a.rel_tol());
+  if (!(a.min_pass_share() >= 0 && a.min_pass_share() <= 1))
+    fail(ErrorCode::kUsage, "{}: accuracy.min_pass_share must be within [0, 1], got {}", config,
+         a.min_pass_share());
+  if (a.rel_tol() > 0) c.rel_tol = a.rel_tol();
+  if (a.min_pass_share() > 0) c.min_pass_share = a.min_pass_share();
+}
+
+void batching_settings(const std::string& config, const bench::DynamicBatchingConfig& b, BenchSettings& s) {
+  if (b.max_rows() < 0 || b.max_rows() > s.engine.max_rows)
+    fail(ErrorCode::kUsage, "{}: dynamic_batching.max_rows must be within [0, max_rows = {}], got {}", config,
+         s.engine.max_rows, b.max_rows());
+  if (b.max_delay_us() < 0)
+    fail(ErrorCode::kUsage, "{}: dynamic_batching.max_delay_us must be >= 0, got {}", config, b.max_delay_us());
+  s.batching.max_rows = b.max_rows();
+  s.batching.max_delay_us = b.max_delay_us() > 0 ? b.max_delay_us() : 200;
 }
 
 }  // namespace
@@ -128,8 +174,11 @@ BenchSettings load_bench_config(const std::string& path) {
   s.max_queue_size =
       count_or(path, "max_queue_size", config.max_queue_size(), 2 * s.models.front().predictor_num);
   s.warmup_passes = count_or(path, "warmup_passes", config.warmup_passes(), 1);
-  if (!config.backend().empty()) s.engine.backend = config.backend();
-  if (!config.precision().empty()) s.engine.precision = config.precision();
+  s.requests_in_flight = count_or(path, "requests_in_flight", config.requests_in_flight(), 1);
+  engine_settings(path, config, s);
+  accuracy_settings(path, config.accuracy(), s.accuracy);
+  batching_settings(path, config.dynamic_batching(), s);
+  if (!config.json_output().empty()) s.json_output = (dir / config.json_output()).lexically_normal().string();
   return s;
 }
 

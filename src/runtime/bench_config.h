@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "io/accuracy.h"
 #include "runtime/engine.h"
 
 namespace rankrt {
@@ -17,8 +18,14 @@ struct BenchModelSettings {
   // result_file as configured; result_file differs when that directory is not writable (then a
   // temporary directory holds the file).
   std::string requested_result_file;
-  int predictor_num = 1;  // execution contexts, one worker thread each
-  double qps = 0;         // > 0: paced open loop; otherwise closed loop
+  int predictor_num = 1;       // execution contexts, one worker thread each
+  double qps = 0;              // > 0: open loop (Poisson arrivals); otherwise closed loop
+  double switch_interval_s = 0;  // > 0: reload the model in the background this often
+};
+
+struct DynamicBatching {
+  int64_t max_rows = 0;  // 0: off
+  int64_t max_delay_us = 0;
 };
 
 struct BenchSettings {
@@ -27,12 +34,16 @@ struct BenchSettings {
   int duration_s = 0;      // measured load; 0 runs the warmup and accuracy check only
   int max_queue_size = 0;  // bound of the request queue (resolved: > 0)
   int warmup_passes = 1;   // passes over the samples before the load (the first one is scored)
+  int requests_in_flight = 1;  // closed loop: outstanding requests per producer
+  AccuracyCriterion accuracy;
+  DynamicBatching batching;
+  std::string json_output;  // empty: no JSON report
   EngineOptions engine;
 };
 
 // Reads and checks a config. Relative paths resolve against the config's directory. Throws one
 // line naming the file and the field: kIo (missing config / model / sample / baseline file),
-// kParse (syntax, unknown field), kUsage (bad value), kUnsupported (features not implemented yet).
+// kParse (syntax, unknown field), kUsage (bad value), kUnsupported (cold_switching, more than one model, engine plans).
 BenchSettings load_bench_config(const std::string& path);
 
 }  // namespace rankrt

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "backends/cpu/cpu_engine.h"
+#include "passes/pipeline.h"
 
 #ifdef RANKRT_HAVE_CUDA
 #include "backends/cuda/cuda_check.h"
@@ -49,11 +50,21 @@ bool cuda_available() {
 #endif
 }
 
+DeviceDescription describe_cuda_device(int device) {
+#ifdef RANKRT_HAVE_CUDA
+  return cuda::describe_device(device);
+#else
+  fail(ErrorCode::kUsage, "backend cuda: this rankrt was built without CUDA (device {})", device);
+#endif
+}
+
 std::unique_ptr<Engine> build_engine(Graph graph, const EngineOptions& options) {
+  if (options.optimize && options.backend != "reference") optimize(graph, {options.disabled_passes});
   if (options.backend == "cuda") {
 #ifdef RANKRT_HAVE_CUDA
-    return cuda::build_cuda_engine(
-        std::move(graph), {options.precision, options.max_rows, options.cuda_graphs, options.device});
+    return cuda::build_cuda_engine(std::move(graph),
+                                   {options.precision, options.max_rows, options.cuda_graphs, options.device,
+                                    options.gemm_algorithms, options.graph_buckets});
 #else
     fail(ErrorCode::kUsage, "backend cuda: this rankrt was built without CUDA");
 #endif

@@ -2,10 +2,14 @@
 // ExecutionContext per worker holding all per-request state.
 #pragma once
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "backends/reference/reference_executor.h"
 #include "ir/graph.h"
+#include "runtime/device_description.h"
+#include "runtime/gemm_algorithms.h"
 
 namespace rankrt {
 
@@ -18,10 +22,22 @@ struct EngineOptions {
   // cpu: intra-op (OpenMP) threads per execution context; 0 = every core this process may use.
   // With several contexts (predictors) per process, give each cores / predictors threads.
   int threads = 0;
+  // cpu / cuda: run the optimizer (src/passes) before lowering; the reference backend always
+  // runs the graph as imported (it is the oracle).
+  bool optimize = true;
+  std::set<std::string> disabled_passes;  // optimizer passes to skip, by name
+  // cuda: the per-layer GEMM algorithms of an engine plan (empty: chosen by cuBLASLt's heuristic).
+  std::vector<GemmAlgorithms> gemm_algorithms;
+  // cuda: capture graphs per power-of-two bucket of the candidate count (see CudaOptions).
+  bool graph_buckets = false;
 };
 
 // Whether this build has the CUDA backend and a CUDA device is present.
 bool cuda_available();
+
+// The CUDA device `device` and its driver / runtime / cuBLASLt versions. Throws kUsage in a
+// build without CUDA, kRuntime without a device.
+DeviceDescription describe_cuda_device(int device);
 
 class ExecutionContext {
  public:
@@ -37,6 +53,8 @@ class Engine {
   virtual std::unique_ptr<ExecutionContext> create_context() const = 0;
   virtual const Graph& graph() const = 0;
   virtual std::string description() const = 0;  // e.g. "cpu reference fp32"
+  // cuda: the GEMM algorithm chosen for every Dense layer (saved in engine plans); others: none.
+  virtual std::vector<GemmAlgorithms> gemm_algorithms() const { return {}; }
 };
 
 // Compiles a verified, shape-inferred graph for a backend. Throws kUsage on an unknown

@@ -17,9 +17,12 @@ LatencySummary summarize_latencies(std::vector<double> samples) {
   };
   s.count = n;
   s.mean = std::accumulate(samples.begin(), samples.end(), 0.0) / double(n);
+  s.min = samples.front();
   s.p50 = rank(0.50);
   s.p90 = rank(0.90);
+  s.p95 = rank(0.95);
   s.p99 = rank(0.99);
+  s.p999 = rank(0.999);
   s.max = samples.back();
   return s;
 }

@@ -7,7 +7,7 @@ namespace rankrt {
 
 struct LatencySummary {
   int64_t count = 0;
-  double mean = 0, p50 = 0, p90 = 0, p99 = 0, max = 0;  // same unit as the samples
+  double min = 0, mean = 0, p50 = 0, p90 = 0, p95 = 0, p99 = 0, p999 = 0, max = 0;  // unit of the samples
 };
 
 // Nearest-rank percentiles; all zero for no samples.

@@ -5,7 +5,7 @@
 #include "import/model_loader.h"
 #include "io/accuracy.h"
 #include "io/samples.h"
-#include "passes/pipeline.h"
+#include "plan/plan_cache.h"
 #include "runtime/engine.h"
 #include "tools/commands.h"
 
@@ -15,12 +15,24 @@ namespace {
 
 struct RunOptions {
   std::string model, samples, baseline, result;
+  std::string plan, plan_cache;  // --plan replaces --model; --plan-cache DIR reuses / stores plans of --model
   EngineOptions engine;
-  bool no_optimize = false;
-  OptimizeOptions optimize;
   ScoreSelector selector;
   AccuracyCriterion criterion;
 };
+
+// The engine of --plan, of the --plan-cache entry, or built from --model.
+std::unique_ptr<Engine> make_engine(const RunOptions& o, const std::vector<std::string>& outputs) {
+  if (o.model.empty() == o.plan.empty()) fail(ErrorCode::kUsage, "give either --model or --plan");
+  if (!o.plan.empty()) {
+    if (!o.plan_cache.empty()) fail(ErrorCode::kUsage, "--plan-cache needs --model, not --plan");
+    return plan::engine_from_plan(plan::read_plan_file(o.plan), o.engine, o.plan);
+  }
+  if (o.plan_cache.empty()) return build_engine(load_model(o.model, outputs), o.engine);
+  plan::CachedEngine cached = plan::load_or_build_cached({o.model, outputs, o.engine}, o.plan_cache);
+  std::fprintf(stderr, "rankrt: %s\n", cached.message.c_str());
+  return std::move(cached.engine);
+}
 
 int run(const RunOptions& o) {
   if (!(o.criterion.rel_tol >= 0))
@@ -29,9 +41,8 @@ int run(const RunOptions& o) {
     fail(ErrorCode::kUsage, "--min-pass must be within [0, 1], got {}", o.criterion.min_pass_share);
 
   const SampleFile samples = load_samples(o.samples);
-  Graph graph = load_model(o.model, samples.output_names);
-  if (!o.no_optimize) optimize(graph, o.optimize);
-  check_samples(samples, graph, o.samples);
+  const std::unique_ptr<Engine> engine = make_engine(o, samples.output_names);
+  check_samples(samples, engine->graph(), o.samples);
   ScoreTable baseline;
   if (!o.baseline.empty()) {
     baseline = read_scores(o.baseline);
@@ -43,7 +54,6 @@ int run(const RunOptions& o) {
   if (selector.output.empty() && !samples.output_names.empty())
     selector.output = samples.output_names.front();
 
-  const std::unique_ptr<Engine> engine = build_engine(std::move(graph), o.engine);
   const std::unique_ptr<ExecutionContext> context = engine->create_context();
   ScoreTable scores;
   int64_t non_finite_inputs = 0, samples_with_non_finite = 0, candidates = 0;
@@ -71,7 +81,8 @@ int run(const RunOptions& o) {
   if (!o.result.empty()) write_scores(o.result, scores);
 
   const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
-  std::printf("%s: %zu samples, %lld candidates, %.3f ms (%s)\n", o.model.c_str(), samples.samples.size(),
+  std::printf("%s: %zu samples, %lld candidates, %.3f ms (%s)\n",
+              (o.model.empty() ? o.plan : o.model).c_str(), samples.samples.size(),
               static_cast<long long>(candidates), ms, engine->description().c_str());
   if (o.baseline.empty()) return 0;
   const std::string result_name = o.result.empty() ? fmt::format("the result for {}", o.samples) : o.result;
@@ -85,7 +96,10 @@ int run(const RunOptions& o) {
 Handler add_run_command(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "run a model over a sample file and check it against a baseline");
-  cmd->add_option("--model", o->model, "model file (.onnx, .pb, .pbtxt)")->required();
+  cmd->add_option("--model", o->model, "model file (.onnx, .pb, .pbtxt)");
+  cmd->add_option("--plan", o->plan, "engine plan (rankrt build) to run instead of --model");
+  cmd->add_option("--plan-cache", o->plan_cache,
+                  "reuse or store the engine plan of --model in this directory");
   cmd->add_option("--samples", o->samples, "sample file (SamplesProto .pb/.pbtxt, or .npz)")->required();
   cmd->add_option("--baseline", o->baseline, "baseline scores (one line per sample)");
   cmd->add_option("--result", o->result, "write the scores here (one line per sample, %.9e)");
@@ -95,8 +109,9 @@ Handler add_run_command(CLI::App& app) {
   cmd->add_option("--max-rows", o->engine.max_rows, "cuda: largest candidate count of the shape profile")
       ->capture_default_str();
   cmd->add_flag("--no-cuda-graph", [o](int64_t) { o->engine.cuda_graphs = false; }, "cuda: launch kernels one by one");
-  cmd->add_flag("--no-optimize", o->no_optimize, "run the graph as imported (no optimizer passes)");
-  cmd->add_option("--disable-pass", o->optimize.disabled, "skip one optimizer pass (repeatable)");
+  cmd->add_flag("--no-optimize", [o](int64_t) { o->engine.optimize = false; },
+                "run the graph as imported (no optimizer passes)");
+  cmd->add_option("--disable-pass", o->engine.disabled_passes, "skip one optimizer pass (repeatable)");
   cmd->add_option(
       "--output", o->selector.output,
       "scored output (default: the sample file's first output name, else the model's first output)");

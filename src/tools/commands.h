@@ -10,6 +10,7 @@ namespace rankrt::tools {
 using Handler = std::function<int()>;
 
 Handler add_run_command(CLI::App& app);
+Handler add_build_command(CLI::App& app);
 Handler add_bench_command(CLI::App& app);
 Handler add_test_case_command(CLI::App& app);
 Handler add_samples_command(CLI::App& app);

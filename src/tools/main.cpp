@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   using namespace rankrt::tools;
   std::map<std::string, Handler> handlers = {
       {"run", add_run_command(app)},
+      {"build", add_build_command(app)},
       {"bench", add_bench_command(app)},
       {"test-case", add_test_case_command(app)},
       {"samples", add_samples_command(app)},

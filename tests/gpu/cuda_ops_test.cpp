@@ -49,8 +49,8 @@ TEST(CudaOps, DenseEveryActivationAndRowCount) {
 TEST(CudaOps, DenseLowPrecisionsStayWithinTheirRounding) {
   RANKRT_REQUIRE_GPU();
   std::mt19937 rng(12);
-  for (const auto& [precision, tol] : std::vector<std::pair<std::string, double>>{
-           {"tf32", 5e-3}, {"fp16", 5e-3}, {"bf16", 3e-2}}) {
+  for (const auto& [precision, tol] :
+       std::vector<std::pair<std::string, double>>{{"tf32", 5e-3}, {"fp16", 5e-3}, {"bf16", 3e-2}}) {
     Graph g = dense_graph(256, 64, "relu", rng, false);
     TensorMap in{{"x", random_tensor(rng, DType::kF32, {100, 256})}};
     const double err = cuda_vs_reference(g, in, precision);
@@ -73,13 +73,15 @@ TEST(CudaOps, ElementwiseWithBroadcasting) {
       EXPECT_LT(cuda_vs_reference(g, {{"a", random_tensor(rng, DType::kF32, {rows, 16})}}), 1e-6) << op;
     }
   }
-  for (const std::string op : {"Neg", "Abs", "Relu", "Sigmoid", "Tanh", "Exp", "Sqrt", "Reciprocal", "Erf", "Log"}) {
+  for (const std::string op :
+       {"Neg", "Abs", "Relu", "Sigmoid", "Tanh", "Exp", "Sqrt", "Reciprocal", "Erf", "Log"}) {
     Graph g;
     g.source = "unary-test";
     g.inputs.push_back({"a", DType::kF32, {Dim::sym("N"), 5, 3}, true});
     g.nodes.push_back({"node", op, {"a"}, {"y"}, {}});
     g.outputs.push_back({"y", DType::kF32, {}, false});
-    EXPECT_LT(cuda_vs_reference(g, {{"a", random_tensor(rng, DType::kF32, {9, 5, 3}, 0.1, 2.0)}}), 1e-5) << op;
+    EXPECT_LT(cuda_vs_reference(g, {{"a", random_tensor(rng, DType::kF32, {9, 5, 3}, 0.1, 2.0)}}), 1e-5)
+        << op;
   }
 }
 
@@ -95,7 +97,8 @@ TEST(CudaOps, CastConcatAndGraphsOnOff) {
   g.outputs.push_back({"y", DType::kF32, {}, false});
   for (bool graphs : {true, false}) {
     for (int64_t rows : {1, 2, 300}) {
-      TensorMap in{{"a", random_tensor(rng, DType::kF16, {rows, 3})}, {"b", random_tensor(rng, DType::kF32, {rows, 5})}};
+      TensorMap in{{"a", random_tensor(rng, DType::kF16, {rows, 3})},
+                   {"b", random_tensor(rng, DType::kF32, {rows, 5})}};
       EXPECT_EQ(cuda_vs_reference(g, in, "fp32", graphs), 0.0);
     }
   }
@@ -112,7 +115,8 @@ TEST(CudaOps, OutOfProfileRowsIsAClearError) {
     ctx->run({{"x", random_tensor(rng, DType::kF32, {17, 8})}});
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("outside the engine's shape profile"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("outside the engine's shape profile"), std::string::npos)
+        << e.what();
   }
 }
 

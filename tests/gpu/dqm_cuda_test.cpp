@@ -7,7 +7,6 @@
 #include "import/model_loader.h"
 #include "io/accuracy.h"
 #include "io/samples.h"
-#include "passes/pipeline.h"
 
 namespace rankrt::test {
 
@@ -22,8 +21,8 @@ AccuracyReport run_dqm(const std::string& precision, bool optimized = true) {
   const std::string dir = dqm_dir();
   const SampleFile samples = read_samples(dir + "/samples.pb");
   Graph g = load_model(dir + "/frozen_graph.pb", samples.output_names);
-  if (optimized) optimize(g);
   EngineOptions options;
+  options.optimize = optimized;
   options.backend = "cuda";
   options.precision = precision;
   auto engine = build_engine(g, options);
@@ -48,8 +47,8 @@ TEST(DqmCuda, UnoptimizedGraphRunsToo) {
   RANKRT_REQUIRE_GPU();
   if (!std::filesystem::exists(dqm_dir())) GTEST_SKIP() << "no DQM model at " << dqm_dir();
   const AccuracyReport r = run_dqm("fp32", false);
-  std::printf("DQM cuda fp32 unoptimized: %lld over 1%%, max rel err %.3g\n", static_cast<long long>(r.over_tol),
-              r.max_rel_err);
+  std::printf("DQM cuda fp32 unoptimized: %lld over 1%%, max rel err %.3g\n",
+              static_cast<long long>(r.over_tol), r.max_rel_err);
   EXPECT_EQ(r.over_tol, 0);
 }
 

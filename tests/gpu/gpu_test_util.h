@@ -20,7 +20,8 @@ namespace rankrt::test {
     }                                            \
   } while (0)
 
-inline Tensor random_tensor(std::mt19937& rng, DType dtype, std::vector<int64_t> dims, double lo = -1, double hi = 1) {
+inline Tensor random_tensor(std::mt19937& rng, DType dtype, std::vector<int64_t> dims, double lo = -1,
+                            double hi = 1) {
   std::uniform_real_distribution<double> u(lo, hi);
   Tensor t(DType::kF64, std::move(dims));
   for (double& v : t.span<double>()) v = u(rng);
@@ -51,6 +52,7 @@ inline double cuda_vs_reference(Graph g, const TensorMap& inputs, const std::str
   options.backend = "cuda";
   options.precision = precision;
   options.cuda_graphs = cuda_graphs;
+  options.optimize = false;  // test the kernels of exactly these nodes
   auto engine = build_engine(g, options);
   auto ctx = engine->create_context();
   TensorMap actual = ctx->run(inputs);

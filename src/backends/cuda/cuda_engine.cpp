@@ -40,14 +40,19 @@ class CudaContext : public CudaExecutionContext {
   TensorMap run(const TensorMap& inputs) override;
 
  private:
+  void enqueue_inputs(const RunState& s);
   void enqueue_steps(const RunState& s);
+  void enqueue_outputs(const RunState& s);
+  // Launches the graph captured for `s.rows` (capturing it on first use) running `body`.
+  template <typename Body>
+  void launch_graph(const RunState& s, Body body);
 
   const CudaEngine& engine_;
   cudaStream_t stream_ = nullptr;
   LtHandle lt_{"cublasLtCreate"};
   DeviceBuffer arena_, workspace_, scratch_;
   std::vector<PinnedBuffer> input_staging_, output_staging_;
-  std::map<int64_t, cudaGraphExec_t> graphs_;  // one per candidate count, captured on first use
+  std::map<int64_t, cudaGraphExec_t> graphs_;  // one per candidate count or bucket, captured on first use
 };
 
 class CudaEngine : public Engine {
@@ -57,23 +62,70 @@ class CudaEngine : public Engine {
     RANKRT_CUDA_CHECK(cudaSetDevice(options.device), "engine");
     LtHandle lt("engine");
     program_ = lower_graph(graph_, options_, lt.get());
+    if (!options_.gemm_algorithms.empty()) use_planned_algorithms();
   }
-  std::unique_ptr<ExecutionContext> create_context() const override { return std::make_unique<CudaContext>(*this); }
+  std::unique_ptr<ExecutionContext> create_context() const override {
+    return std::make_unique<CudaContext>(*this);
+  }
   const Graph& graph() const override { return graph_; }
   std::string description() const override {
     cudaDeviceProp prop{};
     cudaGetDeviceProperties(&prop, options_.device);
-    return fmt::format("cuda {} on {} (sm_{}{}), {} steps, arena {:.1f} KiB per context, graphs {}", options_.precision,
-                       prop.name, prop.major, prop.minor, program_->steps.size(), program_->arena_bytes / 1024.0,
-                       options_.cuda_graphs ? "on" : "off");
+    return fmt::format("cuda {} on {} (sm_{}{}), {} steps, arena {:.1f} KiB per context, graphs {}",
+                       options_.precision, prop.name, prop.major, prop.minor, program_->steps.size(),
+                       program_->arena_bytes / 1024.0, graph_mode());
+  }
+  // Whether graphs run on power-of-two buckets of the row count.
+  bool bucketed() const {
+    return options_.cuda_graphs && options_.graph_buckets && program_->bucket_blocker.empty();
+  }
+  std::vector<GemmAlgorithms> gemm_algorithms() const override {
+    std::vector<GemmAlgorithms> layers;
+    for (const auto& gemm : program_->gemms) {
+      GemmAlgorithms& l = layers.emplace_back();
+      l.layer = gemm->layer();
+      l.precision = precision_name(gemm->precision());
+      l.k = gemm->k();
+      l.m = gemm->m();
+      for (const cublasLtMatmulAlgo_t& a : gemm->algorithms())
+        std::memcpy(l.algorithms.emplace_back().data(), &a, sizeof a);
+    }
+    return layers;
   }
   const Program& program() const { return *program_; }
   const CudaOptions& options() const { return options_; }
+  std::string graph_mode() const {
+    if (!options_.cuda_graphs) return "off";
+    if (bucketed()) return "on (power-of-two row buckets)";
+    if (options_.graph_buckets) return "on (per row count: no buckets, " + program_->bucket_blocker + ")";
+    return "on (per row count)";
+  }
 
  private:
   Graph graph_;
   CudaOptions options_;
   std::unique_ptr<Program> program_;
+
+  // Replaces the heuristic's algorithms by the plan's; the lowered layers must be the planned ones.
+  void use_planned_algorithms() {
+    const std::vector<GemmAlgorithms>& planned = options_.gemm_algorithms;
+    if (planned.size() != program_->gemms.size())
+      fail(ErrorCode::kData, "engine plan has GEMM algorithms for {} layers, the graph lowers to {}",
+           planned.size(), program_->gemms.size());
+    for (size_t i = 0; i < planned.size(); ++i) {
+      LtGemm& gemm = *program_->gemms[i];
+      const GemmAlgorithms& p = planned[i];
+      if (p.layer != gemm.layer() || p.precision != precision_name(gemm.precision()) || p.k != gemm.k() ||
+          p.m != gemm.m() || p.algorithms.size() != gemm.algorithms().size())
+        fail(ErrorCode::kData,
+             "engine plan's GEMM algorithms for layer '{}' do not match the lowered layer '{}'", p.layer,
+             gemm.layer());
+      std::vector<cublasLtMatmulAlgo_t> algos(p.algorithms.size());
+      for (size_t r = 0; r < algos.size(); ++r)
+        std::memcpy(&algos[r], p.algorithms[r].data(), sizeof algos[r]);
+      gemm = LtGemm(gemm.k(), gemm.m(), gemm.precision(), gemm.layer(), std::move(algos));
+    }
+  }
 };
 
 CudaContext::CudaContext(const CudaEngine& engine) : engine_(engine) {
@@ -94,38 +146,40 @@ CudaContext::~CudaContext() {
 
 int64_t CudaContext::arena_bytes() const { return engine_.program().arena_bytes; }
 
-void CudaContext::enqueue_steps(const RunState& s) {
+void CudaContext::enqueue_inputs(const RunState& s) {
   const Program& p = engine_.program();
   for (size_t i = 0; i < p.inputs.size(); ++i) {
     const DeviceValue& v = p.values[p.inputs[i]];
     const size_t bytes = size_t(v.dims(s.rows).numel()) * dtype_size(v.dtype);
-    RANKRT_CUDA_CHECK(cudaMemcpyAsync(p.pointer(s, p.inputs[i]), input_staging_[i].get(), bytes, cudaMemcpyHostToDevice,
-                                      s.stream),
-                      v.name);
-  }
-  for (const Step& step : p.steps) step.run(s);
-  for (size_t i = 0; i < p.outputs.size(); ++i) {
-    const DeviceValue& v = p.values[p.outputs[i]];
-    const size_t bytes = size_t(v.dims(s.rows).numel()) * dtype_size(v.dtype);
-    RANKRT_CUDA_CHECK(cudaMemcpyAsync(output_staging_[i].get(), p.pointer(s, p.outputs[i]), bytes, cudaMemcpyDeviceToHost,
-                                      s.stream),
+    RANKRT_CUDA_CHECK(cudaMemcpyAsync(p.pointer(s, p.inputs[i]), input_staging_[i].get(), bytes,
+                                      cudaMemcpyHostToDevice, s.stream),
                       v.name);
   }
 }
 
-void CudaContext::enqueue(int64_t rows) {
+void CudaContext::enqueue_steps(const RunState& s) {
+  for (const Step& step : engine_.program().steps) step.run(s);
+}
+
+void CudaContext::enqueue_outputs(const RunState& s) {
   const Program& p = engine_.program();
-  if (rows < 1 || rows > p.max_rows)
-    fail(ErrorCode::kShape, "{}={} is outside the engine's shape profile 1..{}", p.symbol.empty() ? "rows" : p.symbol, rows,
-         p.max_rows);
-  RunState s{static_cast<std::byte*>(arena_.get()), stream_, lt_.get(), workspace_.get(), scratch_.get(), rows};
-  if (!engine_.options().cuda_graphs) return enqueue_steps(s);
-  auto it = graphs_.find(rows);
+  for (size_t i = 0; i < p.outputs.size(); ++i) {
+    const DeviceValue& v = p.values[p.outputs[i]];
+    const size_t bytes = size_t(v.dims(s.rows).numel()) * dtype_size(v.dtype);
+    RANKRT_CUDA_CHECK(cudaMemcpyAsync(output_staging_[i].get(), p.pointer(s, p.outputs[i]), bytes,
+                                      cudaMemcpyDeviceToHost, s.stream),
+                      v.name);
+  }
+}
+
+template <typename Body>
+void CudaContext::launch_graph(const RunState& s, Body body) {
+  auto it = graphs_.find(s.rows);
   if (it == graphs_.end()) {
     cudaGraph_t graph = nullptr;
     RANKRT_CUDA_CHECK(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "graph capture");
     try {
-      enqueue_steps(s);
+      body(s);
     } catch (...) {
       cudaStreamEndCapture(stream_, &graph);
       if (graph) cudaGraphDestroy(graph);
@@ -136,9 +190,38 @@ void CudaContext::enqueue(int64_t rows) {
     const cudaError_t status = cudaGraphInstantiate(&exec, graph, 0);
     cudaGraphDestroy(graph);
     RANKRT_CUDA_CHECK(status, "graph instantiate");
-    it = graphs_.emplace(rows, exec).first;
+    it = graphs_.emplace(s.rows, exec).first;
   }
   RANKRT_CUDA_CHECK(cudaGraphLaunch(it->second, stream_), "graph launch");
+}
+
+void CudaContext::enqueue(int64_t rows) {
+  const Program& p = engine_.program();
+  if (rows < 1 || rows > p.max_rows)
+    fail(ErrorCode::kShape, "{}={} is outside the engine's shape profile 1..{}",
+         p.symbol.empty() ? "rows" : p.symbol, rows, p.max_rows);
+  RunState s{
+      static_cast<std::byte*>(arena_.get()), stream_, lt_.get(), workspace_.get(), scratch_.get(), rows};
+  if (!engine_.options().cuda_graphs) {
+    enqueue_inputs(s);
+    enqueue_steps(s);
+    return enqueue_outputs(s);
+  }
+  if (!engine_.bucketed())
+    return launch_graph(s, [this](const RunState& r) {
+      enqueue_inputs(r);
+      enqueue_steps(r);
+      enqueue_outputs(r);
+    });
+  // Bucketed: copies move the real rows; the graph computes the bucket's rows (padding rows hold
+  // stale data that no real row reads, every step being row-independent).
+  int64_t bucket = 1;
+  while (bucket < rows) bucket *= 2;
+  RunState padded = s;
+  padded.rows = std::min(bucket, p.max_rows);
+  enqueue_inputs(s);
+  launch_graph(padded, [this](const RunState& r) { enqueue_steps(r); });
+  enqueue_outputs(s);
 }
 
 TensorMap CudaContext::run(const TensorMap& inputs) {
@@ -166,7 +249,22 @@ TensorMap CudaContext::run(const TensorMap& inputs) {
   return out;
 }
 
+static_assert(sizeof(cublasLtMatmulAlgo_t) == sizeof(std::array<uint64_t, 8>));
+
 }  // namespace
+
+DeviceDescription describe_device(int device) {
+  if (device_count() == 0) fail(ErrorCode::kRuntime, "backend cuda: no CUDA device");
+  cudaDeviceProp prop{};
+  RANKRT_CUDA_CHECK(cudaGetDeviceProperties(&prop, device), "device description");
+  DeviceDescription d;
+  d.name = prop.name;
+  d.sm = prop.major * 10 + prop.minor;
+  RANKRT_CUDA_CHECK(cudaDriverGetVersion(&d.driver_version), "device description");
+  RANKRT_CUDA_CHECK(cudaRuntimeGetVersion(&d.runtime_version), "device description");
+  d.cublaslt_version = int64_t(cublasLtGetVersion());
+  return d;
+}
 
 std::unique_ptr<Engine> build_cuda_engine(Graph graph, const CudaOptions& options) {
   return std::make_unique<CudaEngine>(std::move(graph), options);

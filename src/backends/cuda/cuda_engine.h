@@ -4,6 +4,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "runtime/engine.h"
 
@@ -14,11 +15,19 @@ struct CudaOptions {
   int64_t max_rows = 512;          // shape profile of the symbolic candidate count: 1..max_rows
   bool cuda_graphs = true;         // capture one CUDA graph per candidate count and replay it
   int device = 0;
+  // Per-layer algorithms from an engine plan, in Dense-layer order; empty: cuBLASLt's heuristic.
+  std::vector<GemmAlgorithms> gemm_algorithms;
+  // With cuda_graphs: capture graphs for row counts rounded up to a power of two (at most
+  // log2(max_rows) + 1 graphs) when every step is row-independent; otherwise per exact count.
+  bool graph_buckets = false;
 };
 
 // Lowers an optimized, shape-inferred graph. Throws kUnsupported naming the node for an op or
 // dtype the CUDA backend does not run, kRuntime when no CUDA device is present.
 std::unique_ptr<Engine> build_cuda_engine(Graph graph, const CudaOptions& options);
+
+// Device `device`'s name, compute capability and driver / runtime / cuBLASLt versions.
+DeviceDescription describe_device(int device);
 
 // The zero-allocation request path of a CUDA execution context.
 class CudaExecutionContext : public ExecutionContext {

@@ -29,8 +29,8 @@ struct Dims {
 
 struct DeviceValue {
   std::string name;
-  DType dtype = DType::kF32;  // device storage dtype
-  Shape shape;                // known sizes or the profile's symbol
+  DType dtype = DType::kF32;     // device storage dtype
+  Shape shape;                   // known sizes or the profile's symbol
   const void* weight = nullptr;  // set for weights (uploaded once)
   int64_t arena_offset = -1;     // set for activations, inputs and outputs
   Dims dims(int64_t rows) const;
@@ -51,6 +51,9 @@ struct Step {
   std::string layer;  // node name (errors and profiles name it)
   std::string op;
   std::function<void(const RunState&)> run;
+  // Whether the step's real rows depend only on real rows of its inputs, so that it may run on a
+  // larger (bucketed) row count whose padding rows hold stale data.
+  bool row_independent = true;
 };
 
 class Program {
@@ -60,11 +63,14 @@ class Program {
   std::vector<size_t> inputs;   // value index of each graph input
   std::vector<size_t> outputs;  // value index of each graph output
   int64_t arena_bytes = 0;
-  int64_t scratch_bytes = 0;    // per-context scratch for converted GEMM operands
-  std::string symbol;           // the profile's symbolic dim ("" when all shapes are static)
+  int64_t scratch_bytes = 0;  // per-context scratch for converted GEMM operands
+  std::string symbol;         // the profile's symbolic dim ("" when all shapes are static)
   int64_t max_rows = 1;
   std::vector<DeviceBuffer> weights;
   std::vector<std::unique_ptr<LtGemm>> gemms;
+  // Why the program cannot run on bucketed row counts ("" when it can): a step that is not
+  // row-independent, or a graph input / output whose symbolic dim is not its leading dim.
+  std::string bucket_blocker;
 
   void* pointer(const RunState& s, size_t value) const;
 };

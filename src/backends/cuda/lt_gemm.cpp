@@ -14,10 +14,14 @@ struct Types {
 
 Types types_of(GemmPrecision p) {
   switch (p) {
-    case GemmPrecision::kFp32: return {CUDA_R_32F, CUBLAS_COMPUTE_32F};  // no TF32 in cuBLASLt
-    case GemmPrecision::kTf32: return {CUDA_R_32F, CUBLAS_COMPUTE_32F_FAST_TF32};
-    case GemmPrecision::kFp16: return {CUDA_R_16F, CUBLAS_COMPUTE_32F};
-    case GemmPrecision::kBf16: return {CUDA_R_16BF, CUBLAS_COMPUTE_32F};
+    case GemmPrecision::kFp32:
+      return {CUDA_R_32F, CUBLAS_COMPUTE_32F};  // no TF32 in cuBLASLt
+    case GemmPrecision::kTf32:
+      return {CUDA_R_32F, CUBLAS_COMPUTE_32F_FAST_TF32};
+    case GemmPrecision::kFp16:
+      return {CUDA_R_16F, CUBLAS_COMPUTE_32F};
+    case GemmPrecision::kBf16:
+      return {CUDA_R_16BF, CUBLAS_COMPUTE_32F};
   }
   return {CUDA_R_32F, CUBLAS_COMPUTE_32F};
 }
@@ -28,11 +32,12 @@ struct Descriptors {
   cublasLtMatrixLayoutOpaque_t a, b, c;
 };
 
-void init_descriptors(Descriptors& d, GemmPrecision p, int64_t k, int64_t m, int64_t rows, const std::string& layer) {
+void init_descriptors(Descriptors& d, GemmPrecision p, int64_t k, int64_t m, int64_t rows,
+                      const std::string& layer) {
   const Types t = types_of(p);
   RANKRT_CUDA_CHECK(cublasLtMatmulDescInit(&d.op, t.compute, CUDA_R_32F), layer);
-  RANKRT_CUDA_CHECK(cublasLtMatrixLayoutInit(&d.a, t.operand, uint64_t(m), uint64_t(k), m), layer);      // Wᵀ
-  RANKRT_CUDA_CHECK(cublasLtMatrixLayoutInit(&d.b, t.operand, uint64_t(k), uint64_t(rows), k), layer);   // Xᵀ
+  RANKRT_CUDA_CHECK(cublasLtMatrixLayoutInit(&d.a, t.operand, uint64_t(m), uint64_t(k), m), layer);  // Wᵀ
+  RANKRT_CUDA_CHECK(cublasLtMatrixLayoutInit(&d.b, t.operand, uint64_t(k), uint64_t(rows), k), layer);  // Xᵀ
   RANKRT_CUDA_CHECK(cublasLtMatrixLayoutInit(&d.c, CUDA_R_32F, uint64_t(m), uint64_t(rows), m), layer);  // Yᵀ
 }
 
@@ -40,10 +45,14 @@ void init_descriptors(Descriptors& d, GemmPrecision p, int64_t k, int64_t m, int
 
 const char* precision_name(GemmPrecision p) {
   switch (p) {
-    case GemmPrecision::kFp32: return "fp32";
-    case GemmPrecision::kTf32: return "tf32";
-    case GemmPrecision::kFp16: return "fp16";
-    case GemmPrecision::kBf16: return "bf16";
+    case GemmPrecision::kFp32:
+      return "fp32";
+    case GemmPrecision::kTf32:
+      return "tf32";
+    case GemmPrecision::kFp16:
+      return "fp16";
+    case GemmPrecision::kBf16:
+      return "bf16";
   }
   return "?";
 }
@@ -58,27 +67,39 @@ LtGemm::LtGemm(cublasLtHandle_t handle, int64_t k, int64_t m, int64_t max_rows, 
   cublasLtMatmulPreferenceOpaque_t pref;
   RANKRT_CUDA_CHECK(cublasLtMatmulPreferenceInit(&pref), layer_);
   const uint64_t ws = kGemmWorkspaceBytes;
-  RANKRT_CUDA_CHECK(cublasLtMatmulPreferenceSetAttribute(&pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws),
-                    layer_);
+  RANKRT_CUDA_CHECK(
+      cublasLtMatmulPreferenceSetAttribute(&pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws),
+      layer_);
   algos_.resize(size_t(max_rows));
   for (int64_t rows = 1; rows <= max_rows; ++rows) {
     Descriptors d;
     init_descriptors(d, precision_, k_, m_, rows, layer_);
     cublasLtMatmulHeuristicResult_t result{};
     int found = 0;
-    RANKRT_CUDA_CHECK(cublasLtMatmulAlgoGetHeuristic(handle, &d.op, &d.a, &d.b, &d.c, &d.c, &pref, 1, &result, &found),
-                      layer_);
+    RANKRT_CUDA_CHECK(
+        cublasLtMatmulAlgoGetHeuristic(handle, &d.op, &d.a, &d.b, &d.c, &d.c, &pref, 1, &result, &found),
+        layer_);
     if (found == 0)
-      fail(ErrorCode::kUnsupported, "cuBLASLt has no {} algorithm for layer '{}' ({}x{} · {}x{})", precision_name(precision_),
-           layer_, rows, k_, k_, m_);
+      fail(ErrorCode::kUnsupported, "cuBLASLt has no {} algorithm for layer '{}' ({}x{} · {}x{})",
+           precision_name(precision_), layer_, rows, k_, k_, m_);
     algos_[size_t(rows - 1)] = result.algo;
   }
 }
 
-void LtGemm::run(cublasLtHandle_t handle, const void* x, const void* w, float* y, int64_t rows, void* workspace,
-                 cudaStream_t stream) const {
+LtGemm::LtGemm(int64_t k, int64_t m, GemmPrecision precision, std::string layer,
+               std::vector<cublasLtMatmulAlgo_t> algorithms)
+    : k_(k),
+      m_(m),
+      max_rows_(int64_t(algorithms.size())),
+      precision_(precision),
+      layer_(std::move(layer)),
+      algos_(std::move(algorithms)) {}
+
+void LtGemm::run(cublasLtHandle_t handle, const void* x, const void* w, float* y, int64_t rows,
+                 void* workspace, cudaStream_t stream) const {
   if (rows < 1 || rows > max_rows_)
-    fail(ErrorCode::kShape, "layer '{}': {} rows is outside the engine's profile 1..{}", layer_, rows, max_rows_);
+    fail(ErrorCode::kShape, "layer '{}': {} rows is outside the engine's profile 1..{}", layer_, rows,
+         max_rows_);
   Descriptors d;
   init_descriptors(d, precision_, k_, m_, rows, layer_);
   const float alpha = 1.0f, beta = 0.0f;

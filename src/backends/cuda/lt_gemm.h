@@ -20,7 +20,11 @@ class LtGemm {
  public:
   // Queries cuBLASLt's heuristic for rows = 1..max_rows. Throws naming the layer if cuBLASLt
   // has no algorithm for a shape.
-  LtGemm(cublasLtHandle_t handle, int64_t k, int64_t m, int64_t max_rows, GemmPrecision precision, std::string layer);
+  LtGemm(cublasLtHandle_t handle, int64_t k, int64_t m, int64_t max_rows, GemmPrecision precision,
+         std::string layer);
+  // Uses algorithms chosen earlier (an engine plan's): algorithms[rows - 1] for rows = 1..size().
+  LtGemm(int64_t k, int64_t m, GemmPrecision precision, std::string layer,
+         std::vector<cublasLtMatmulAlgo_t> algorithms);
 
   // Enqueues the product on `stream`. Thread-safe: all mutable state lives on the stack.
   void run(cublasLtHandle_t handle, const void* x, const void* w, float* y, int64_t rows, void* workspace,
@@ -29,6 +33,8 @@ class LtGemm {
   int64_t k() const { return k_; }
   int64_t m() const { return m_; }
   GemmPrecision precision() const { return precision_; }
+  const std::string& layer() const { return layer_; }
+  const std::vector<cublasLtMatmulAlgo_t>& algorithms() const { return algos_; }
 
  private:
   int64_t k_, m_, max_rows_;

@@ -9,13 +9,18 @@ namespace rankrt::cuda {
 namespace {
 
 __global__ void cast_kernel(CastKind kind, const void* in, void* out, int64_t n) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x) {
     switch (kind) {
-      case CastKind::kHalfToFloat: static_cast<float*>(out)[i] = __half2float(static_cast<const __half*>(in)[i]); break;
+      case CastKind::kHalfToFloat:
+        static_cast<float*>(out)[i] = __half2float(static_cast<const __half*>(in)[i]);
+        break;
       case CastKind::kBf16ToFloat:
         static_cast<float*>(out)[i] = __bfloat162float(static_cast<const __nv_bfloat16*>(in)[i]);
         break;
-      case CastKind::kFloatToHalf: static_cast<__half*>(out)[i] = __float2half_rn(static_cast<const float*>(in)[i]); break;
+      case CastKind::kFloatToHalf:
+        static_cast<__half*>(out)[i] = __float2half_rn(static_cast<const float*>(in)[i]);
+        break;
       case CastKind::kFloatToBf16:
         static_cast<__nv_bfloat16*>(out)[i] = __float2bfloat16_rn(static_cast<const float*>(in)[i]);
         break;

@@ -12,15 +12,25 @@ __device__ __forceinline__ float load(ColumnParam p, int64_t r, int64_t c) {
 __global__ void bias_activation_kernel(float* y, int64_t rows, int64_t cols, ColumnParam bias, Activation act,
                                        ColumnParam p0, ColumnParam p1, ColumnParam p2) {
   const int64_t n = rows * cols;
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t r = i / cols, c = i - r * cols;
     float v = y[i] + load(bias, r, c);
     switch (act) {
-      case Activation::kNone: break;
-      case Activation::kRelu: v = fmaxf(v, 0.0f); break;
-      case Activation::kPrelu: v = v > 0.0f ? v : load(p0, r, c) * v; break;
-      case Activation::kSigmoid: v = 1.0f / (1.0f + expf(-v)); break;
-      case Activation::kTanh: v = tanhf(v); break;
+      case Activation::kNone:
+        break;
+      case Activation::kRelu:
+        v = fmaxf(v, 0.0f);
+        break;
+      case Activation::kPrelu:
+        v = v > 0.0f ? v : load(p0, r, c) * v;
+        break;
+      case Activation::kSigmoid:
+        v = 1.0f / (1.0f + expf(-v));
+        break;
+      case Activation::kTanh:
+        v = tanhf(v);
+        break;
       case Activation::kDice: {
         const float p = 1.0f / (1.0f + expf(-(load(p1, r, c) * (v - load(p2, r, c)))));
         v = load(p0, r, c) * (1.0f - p) * v + p * v;
@@ -33,8 +43,8 @@ __global__ void bias_activation_kernel(float* y, int64_t rows, int64_t cols, Col
 
 }  // namespace
 
-void launch_bias_activation(float* y, int64_t rows, int64_t cols, ColumnParam bias, Activation act, ColumnParam p0,
-                            ColumnParam p1, ColumnParam p2, cudaStream_t stream) {
+void launch_bias_activation(float* y, int64_t rows, int64_t cols, ColumnParam bias, Activation act,
+                            ColumnParam p0, ColumnParam p1, ColumnParam p2, cudaStream_t stream) {
   const int64_t n = rows * cols;
   if (n == 0) return;
   const int threads = 256;

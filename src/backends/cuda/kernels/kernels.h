@@ -16,8 +16,8 @@ struct ColumnParam {
 };
 
 // y[r,c] = act(y[r,c] + bias[r,c]; p0, p1, p2) in place (bias.data may be null).
-void launch_bias_activation(float* y, int64_t rows, int64_t cols, ColumnParam bias, Activation act, ColumnParam p0,
-                            ColumnParam p1, ColumnParam p2, cudaStream_t stream);
+void launch_bias_activation(float* y, int64_t rows, int64_t cols, ColumnParam bias, Activation act,
+                            ColumnParam p0, ColumnParam p1, ColumnParam p2, cudaStream_t stream);
 
 constexpr int kMaxRank = 6;
 
@@ -29,14 +29,27 @@ struct BroadcastIndex {
   int64_t b[kMaxRank] = {};
 };
 
-enum class UnaryOp : int { kCopy, kNeg, kAbs, kRelu, kSigmoid, kTanh, kExp, kLog, kSqrt, kReciprocal, kErf, kLeakyRelu };
+enum class UnaryOp : int {
+  kCopy,
+  kNeg,
+  kAbs,
+  kRelu,
+  kSigmoid,
+  kTanh,
+  kExp,
+  kLog,
+  kSqrt,
+  kReciprocal,
+  kErf,
+  kLeakyRelu
+};
 enum class BinaryOp : int { kAdd, kSub, kMul, kDiv, kMax, kMin, kPow, kPrelu };
 
 // out[i] = op(x[index.a(i)]); kCopy with broadcast strides implements Expand / Tile-by-broadcast.
 void launch_unary(UnaryOp op, const float* x, float* out, int64_t n, const BroadcastIndex& index, float alpha,
                   cudaStream_t stream);
-void launch_binary(BinaryOp op, const float* a, const float* b, float* out, int64_t n, const BroadcastIndex& index,
-                   cudaStream_t stream);
+void launch_binary(BinaryOp op, const float* a, const float* b, float* out, int64_t n,
+                   const BroadcastIndex& index, cudaStream_t stream);
 
 enum class CastKind : int { kHalfToFloat, kBf16ToFloat, kFloatToHalf, kFloatToBf16 };
 void launch_cast(CastKind kind, const void* in, void* out, int64_t n, cudaStream_t stream);

@@ -1,0 +1,174 @@
+// Lowering of Dense / MatMul / Gemm: constant 2-D weights through cuBLASLt with the fused
+// bias-activation epilogue, activation x activation products through the batched kernel.
+#include "backends/cuda/kernels/batched_matmul.h"
+#include "backends/cuda/lowering.h"
+
+namespace rankrt::cuda {
+
+namespace {
+
+const std::map<std::string, Activation> kActivations = {
+    {"none", Activation::kNone},       {"relu", Activation::kRelu}, {"prelu", Activation::kPrelu},
+    {"sigmoid", Activation::kSigmoid}, {"tanh", Activation::kTanh}, {"dice", Activation::kDice}};
+
+}  // namespace
+
+ColumnParam Lowering::column_param(const Node& n, size_t v, int64_t m) {
+  require_f32(n, v);
+  const DeviceValue& dv = program_->values[v];
+  auto dims = concrete_dims(dv.shape);
+  int64_t numel = dims ? num_elements(*dims) : -1;
+  ColumnParam p;
+  if (numel == 1) return p;  // scalar: data filled per request, strides 0
+  if (numel == m) {
+    p.col_stride = 1;
+    return p;
+  }
+  if (dv.shape.size() == 2 && dv.shape[1] == Dim(m)) {
+    p.col_stride = 1;
+    p.row_stride = m;
+    return p;
+  }
+  unsupported(
+      n, fmt::format("parameter '{}' of shape {} is not per-column", dv.name, shape_to_string(dv.shape)));
+}
+
+int64_t Lowering::max_rows_of(size_t x, int64_t k) const {
+  return program_->values[x].dims(options_.max_rows).numel() / k;
+}
+
+void Lowering::lower_dense(const Node& n) {
+  const Tensor* w = constant(n.inputs[1]);
+  if (!w || w->rank() != 2) {
+    if (n.op == "MatMul") return lower_batched_matmul(n);
+    unsupported(n, "the weight must be a constant 2-D tensor");
+  }
+  const std::string act_name = n.op == "Dense" ? n.attr_string("activation", "none") : "none";
+  auto act_it = kActivations.find(act_name);
+  if (act_it == kActivations.end()) unsupported(n, "activation '" + act_name + "'");
+  const size_t x = value(n.inputs[0], n.name);
+  std::optional<size_t> bias;
+  std::vector<size_t> params;
+  if (n.op == "Dense") {
+    if (n.has_input(2)) bias = value(n.inputs[2], n.name);
+    for (size_t i = 3; i < n.inputs.size(); ++i) params.push_back(value(n.inputs[i], n.name));
+  }
+  lower_lt_gemm(n, x, n.inputs[1], *w, bias, act_it->second, params);
+}
+
+// Gemm(A, B, C) with transA = 0 and a constant B: alpha and transB fold into the uploaded weight,
+// beta into the uploaded bias.
+void Lowering::lower_gemm(const Node& n) {
+  if (n.attr_int("transA", 0) != 0) unsupported(n, "transA = 1");
+  const Tensor* b = constant(n.inputs[1]);
+  if (!b || b->rank() != 2) unsupported(n, "B must be a constant 2-D tensor");
+  const bool trans_b = n.attr_int("transB", 0) != 0;
+  const double alpha = n.attr_float("alpha", 1.0), beta = n.attr_float("beta", 1.0);
+  const Tensor b64 = b->to(DType::kF64);
+  const int64_t k = b->dims()[trans_b ? 1 : 0], m = b->dims()[trans_b ? 0 : 1];
+  Tensor w(DType::kF64, {k, m});
+  for (int64_t p = 0; p < k; ++p)
+    for (int64_t j = 0; j < m; ++j)
+      w.data<double>()[p * m + j] = alpha * b64.data<double>()[trans_b ? j * k + p : p * m + j];
+  const size_t x = value(n.inputs[0], n.name);
+  std::optional<size_t> bias;
+  if (n.has_input(2)) {
+    const Tensor* c = constant(n.inputs[2]);
+    if (!c) unsupported(n, "C must be a constant");
+    Tensor scaled = c->to(DType::kF64);
+    for (double& v : scaled.span<double>()) v *= beta;
+    bias = upload_weight(n.name + "/C", scaled, DType::kF32);
+  }
+  lower_lt_gemm(n, x, n.name + "/B", w.to(DType::kF32), bias, Activation::kNone, {});
+}
+
+void Lowering::lower_lt_gemm(const Node& n, size_t x, const std::string& key, const Tensor& w,
+                             std::optional<size_t> bias, Activation act, std::vector<size_t> params) {
+  const int64_t k = w.dims()[0], m = w.dims()[1];
+  require_f32(n, x);
+  const DType wtype = precision_ == GemmPrecision::kFp16   ? DType::kF16
+                      : precision_ == GemmPrecision::kBf16 ? DType::kBF16
+                                                           : DType::kF32;
+  const size_t wv = value_as(key, w, wtype);
+  ColumnParam bias_p = bias ? column_param(n, *bias, m) : ColumnParam{};
+  std::vector<ColumnParam> param_p;
+  for (size_t p : params) param_p.push_back(column_param(n, p, m));
+  param_p.resize(3);
+  params.resize(3, SIZE_MAX);
+  const size_t y = output(n);
+  program_->gemms.push_back(std::make_unique<LtGemm>(lt_, k, m, max_rows_of(x, k), precision_, n.name));
+  const LtGemm* gemm = program_->gemms.back().get();
+  const bool convert = operand_bytes(precision_) == 2;
+  if (convert) program_->scratch_bytes = std::max(program_->scratch_bytes, program_->values[x].max_bytes / 2);
+  const bool epilogue = bias || act != Activation::kNone;
+  const Program* prog = program_.get();
+  const CastKind cast_kind =
+      precision_ == GemmPrecision::kFp16 ? CastKind::kFloatToHalf : CastKind::kFloatToBf16;
+  const std::string layer = n.name;
+  add_step(n, [=](const RunState& s) {
+    const int64_t rows = prog->values[x].dims(s.rows).numel() / k;
+    const void* xin = prog->pointer(s, x);
+    if (convert) {
+      launch_cast(cast_kind, xin, s.scratch, rows * k, s.stream);
+      RANKRT_CUDA_CHECK_LAUNCH(layer);
+      xin = s.scratch;
+    }
+    float* out = static_cast<float*>(prog->pointer(s, y));
+    gemm->run(s.lt, xin, prog->pointer(s, wv), out, rows, s.workspace, s.stream);
+    if (!epilogue) return;
+    auto bind = [&](ColumnParam p, size_t v) {
+      if (v != SIZE_MAX) p.data = static_cast<const float*>(prog->pointer(s, v));
+      return p;
+    };
+    launch_bias_activation(out, rows, m, bind(bias_p, bias ? *bias : SIZE_MAX), act,
+                           bind(param_p[0], params[0]), bind(param_p[1], params[1]),
+                           bind(param_p[2], params[2]), s.stream);
+    RANKRT_CUDA_CHECK_LAUNCH(layer);
+  });
+}
+
+// MatMul of two rank >= 2 tensors (batch dims broadcast); the contraction over a symbolic dim
+// mixes rows.
+void Lowering::lower_batched_matmul(const Node& n) {
+  const size_t a = value(n.inputs[0], n.name), b = value(n.inputs[1], n.name);
+  require_f32(n, a);
+  require_f32(n, b);
+  const Shape &sa = program_->values[a].shape, &sb = program_->values[b].shape;
+  if (sa.size() < 2 || sb.size() < 2) unsupported(n, "1-D operands of an activation x activation MatMul");
+  const size_t y = output(n);
+  const bool row_independent =
+      !symbolic_at(a, int64_t(sa.size()) - 1) && !symbolic_at(b, int64_t(sb.size()) - 2);
+  const Program* prog = program_.get();
+  const std::string layer = n.name;
+  add_step(
+      n,
+      [=](const RunState& s) {
+        const Dims da = prog->values[a].dims(s.rows), db = prog->values[b].dims(s.rows),
+                   out = prog->values[y].dims(s.rows);
+        const int64_t m = da.d[da.rank - 2], k = da.d[da.rank - 1], cols = db.d[db.rank - 1];
+        // Batch dims as [.., 1] Dims in matrix units, then scaled to elements.
+        Dims ba, bb, bo;
+        ba.rank = da.rank - 2;
+        bb.rank = db.rank - 2;
+        bo.rank = out.rank - 2;
+        for (int d = 0; d < ba.rank; ++d) ba.d[d] = da.d[d];
+        for (int d = 0; d < bb.rank; ++d) bb.d[d] = db.d[d];
+        for (int d = 0; d < bo.rank; ++d) bo.d[d] = out.d[d];
+        BatchIndex ix;
+        ix.rank = bo.rank;
+        for (int d = 0; d < bo.rank; ++d) ix.dims[d] = bo.d[d];
+        broadcast_strides(ba, bo, ix.a);
+        broadcast_strides(bb, bo, ix.b);
+        for (int d = 0; d < bo.rank; ++d) {
+          ix.a[d] *= m * k;
+          ix.b[d] *= k * cols;
+        }
+        launch_batched_matmul(static_cast<const float*>(prog->pointer(s, a)),
+                              static_cast<const float*>(prog->pointer(s, b)),
+                              static_cast<float*>(prog->pointer(s, y)), bo.numel(), m, k, cols, ix, s.stream);
+        RANKRT_CUDA_CHECK_LAUNCH(layer);
+      },
+      row_independent);
+}
+
+}  // namespace rankrt::cuda

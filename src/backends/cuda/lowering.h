@@ -1,0 +1,91 @@
+// The Lowering of a graph to a CUDA Program, shared by the lowering files (one per op family:
+// cuda_lowering.cpp core + elementwise, lower_matmul.cpp, lower_movement.cpp, lower_normalize.cpp).
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backends/cuda/cuda_program.h"
+#include "backends/cuda/kernels/movement.h"
+
+namespace rankrt::cuda {
+
+// Element strides of `in` broadcast into `out` (right-aligned, 0 = broadcast).
+void broadcast_strides(const Dims& in, const Dims& out, int64_t* strides);
+
+class Lowering {
+ public:
+  Lowering(const Graph& g, const CudaOptions& o, cublasLtHandle_t lt);
+  std::unique_ptr<Program> run();
+
+ private:
+  // Core (cuda_lowering.cpp).
+  [[noreturn]] void unsupported(const Node& n, const std::string& why) const;
+  const ValueInfo& info(const std::string& name, const std::string& layer) const;
+  void check_shape(const Shape& s, const std::string& name, const std::string& layer);
+  size_t add_activation(const std::string& name, DType dtype, const Shape& shape, const std::string& layer);
+  size_t upload_weight(const std::string& name, const Tensor& t, DType device_dtype);
+  size_t value(const std::string& name, const std::string& layer);
+  size_t value_as(const std::string& name, const Tensor& t, DType dtype);
+  size_t output(const Node& n, size_t i = 0);
+  void require_f32(const Node& n, size_t v) const;
+  // A constant input (initializer or Constant node) or nullptr.
+  const Tensor* constant(const std::string& name) const;
+  // The int64 elements of constant input i; unsupported() when it is not a constant.
+  std::vector<int64_t> constant_ints(const Node& n, size_t i) const;
+  // Whether the value has the profile symbol at `axis` (negative: at any axis).
+  bool symbolic_at(size_t v, int64_t axis = -1) const;
+  int64_t axis_of(const Node& n, size_t v, int64_t axis) const;
+  void add_step(const Node& n, std::function<void(const RunState&)> fn, bool row_independent = true);
+  void lower(const Node& n);
+  void lower_cast(const Node& n);
+  void lower_copy(const Node& n, size_t x, size_t y);
+  void lower_unary(const Node& n);
+  void lower_unary_op(const Node& n, size_t x, size_t y, UnaryOp op, float alpha);
+  void lower_fill(const Node& n);
+  void lower_binary(const Node& n);
+  void lower_concat(const Node& n);
+  void plan_arena();
+  void check_bucketable();
+
+  // GEMMs (lower_matmul.cpp).
+  ColumnParam column_param(const Node& n, size_t v, int64_t m);
+  void lower_dense(const Node& n);
+  void lower_gemm(const Node& n);
+  // y = act(x · w + bias; params) through cuBLASLt, w [K, M] constant (uploaded under `key`).
+  void lower_lt_gemm(const Node& n, size_t x, const std::string& key, const Tensor& w,
+                     std::optional<size_t> bias, Activation act, std::vector<size_t> params);
+  void lower_batched_matmul(const Node& n);
+  int64_t max_rows_of(size_t x, int64_t k) const;
+
+  // Data movement (lower_movement.cpp).
+  void lower_strided(const Node& n, size_t x, size_t y,
+                     std::function<void(const Dims&, const Dims&, StridedIndex&)> fill, bool row_independent);
+  void lower_transpose(const Node& n);
+  void lower_slice(const Node& n);
+  void lower_split(const Node& n);
+  void lower_gather(const Node& n);
+  void lower_tile(const Node& n);
+
+  // Reductions, normalisations and other pointwise ops (lower_normalize.cpp).
+  void lower_reduce(const Node& n);
+  void lower_softmax(const Node& n);
+  void lower_layer_norm(const Node& n);
+  void lower_batch_norm(const Node& n);
+  void lower_pointwise(const Node& n);
+  void lower_where(const Node& n);
+
+  const Graph& graph_;
+  const CudaOptions& options_;
+  cublasLtHandle_t lt_;
+  GemmPrecision precision_;
+  std::unique_ptr<Program> program_;
+  std::map<std::string, size_t> index_;
+  std::map<std::string, const Node*> producers_;
+  std::vector<int> first_use_, last_use_;
+};
+
+}  // namespace rankrt::cuda

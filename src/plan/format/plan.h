@@ -1,0 +1,61 @@
+// An engine plan: what an engine was built from (the key) and what it needs to be rebuilt in
+// milliseconds (the optimized graph, the CUDA GEMM algorithms); its file form and the key
+// comparison that decides whether a stored plan may be reused.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "runtime/device_description.h"
+#include "runtime/gemm_algorithms.h"
+
+namespace rankrt::plan {
+
+// Everything a built engine depends on. Two keys equal: the stored plan is valid.
+struct PlanKey {
+  std::string rankrt_version;
+  uint32_t format_version = 0;
+  std::string model_sha256;  // hex SHA-256 of the model file
+  std::string backend, precision;
+  int64_t max_rows = 0;
+  bool cuda_graphs = false;
+  bool optimize = true;
+  std::vector<std::string> disabled_passes;  // sorted
+  std::vector<std::string> outputs;          // selected graph outputs (empty: the model's)
+  DeviceDescription device;                  // cuda: the GPU and its software stack; cpu: empty
+
+  bool operator==(const PlanKey&) const = default;
+};
+
+struct Plan {
+  PlanKey key;
+  Graph graph;                                  // optimized, shape-inferred
+  std::vector<GemmAlgorithms> gemm_algorithms;  // cuda only
+};
+
+// Why `stored` cannot serve `wanted`, as a short phrase for messages
+// ("precision changed fp32 -> fp16", "plan built for sm_80, this GPU is sm_90"); "" when equal.
+std::string key_mismatch(const PlanKey& stored, const PlanKey& wanted);
+
+std::vector<uint8_t> serialize_plan(const Plan& plan);
+// Parses a whole plan file image; `file` names it in errors. Throws kParse for a foreign file
+// (bad magic), another format version, truncation, a checksum mismatch or corrupt content.
+Plan parse_plan(std::span<const uint8_t> bytes, const std::string& file);
+
+// Reads and parses a plan file (kIo when it cannot be read).
+Plan read_plan_file(const std::string& path);
+// Writes atomically: a temporary file in the same directory, flushed, then renamed over `path`,
+// so readers and concurrent writers only ever see a complete plan.
+void write_plan_file(const std::string& path, const Plan& plan);
+
+// Internal encoders shared by the writer, the reader and the tests.
+class ByteWriter;
+class ByteReader;
+void write_key(ByteWriter& w, const PlanKey& key);
+PlanKey read_key(ByteReader& r);
+void write_graph(ByteWriter& w, const Graph& g);
+Graph read_graph(ByteReader& r);
+
+}  // namespace rankrt::plan

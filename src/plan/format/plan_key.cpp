@@ -1,0 +1,90 @@
+// The plan key: its binary form and the comparison that explains why a stored plan is stale.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "plan/format/byte_io.h"
+#include "plan/format/plan.h"
+
+namespace rankrt::plan {
+
+namespace {
+
+std::string sm_name(int sm) { return sm ? fmt::format("sm_{}", sm) : "no GPU"; }
+
+std::string list_or_none(const std::vector<std::string>& v) {
+  return v.empty() ? "none" : fmt::format("{}", fmt::join(v, ","));
+}
+
+}  // namespace
+
+void write_key(ByteWriter& w, const PlanKey& k) {
+  w.string(k.rankrt_version);
+  w.u32(k.format_version);
+  w.string(k.model_sha256);
+  w.string(k.backend);
+  w.string(k.precision);
+  w.i64(k.max_rows);
+  w.boolean(k.cuda_graphs);
+  w.boolean(k.optimize);
+  w.strings(k.disabled_passes);
+  w.strings(k.outputs);
+  w.string(k.device.name);
+  w.i64(k.device.sm);
+  w.i64(k.device.driver_version);
+  w.i64(k.device.runtime_version);
+  w.i64(k.device.cublaslt_version);
+}
+
+PlanKey read_key(ByteReader& r) {
+  PlanKey k;
+  k.rankrt_version = r.string("rankrt version");
+  k.format_version = r.u32("key format version");
+  k.model_sha256 = r.string("model sha256");
+  k.backend = r.string("backend");
+  k.precision = r.string("precision");
+  k.max_rows = r.i64("max rows");
+  k.cuda_graphs = r.boolean("cuda graphs");
+  k.optimize = r.boolean("optimize");
+  k.disabled_passes = r.strings("disabled passes");
+  k.outputs = r.strings("outputs");
+  k.device.name = r.string("device name");
+  k.device.sm = int(r.i64("device sm"));
+  k.device.driver_version = int(r.i64("driver version"));
+  k.device.runtime_version = int(r.i64("runtime version"));
+  k.device.cublaslt_version = r.i64("cublaslt version");
+  return k;
+}
+
+std::string key_mismatch(const PlanKey& s, const PlanKey& w) {
+  if (s.format_version != w.format_version)
+    return fmt::format("plan format changed {} -> {}", s.format_version, w.format_version);
+  if (s.rankrt_version != w.rankrt_version)
+    return fmt::format("rankrt version changed {} -> {}", s.rankrt_version, w.rankrt_version);
+  if (s.model_sha256 != w.model_sha256)
+    return fmt::format("model changed (sha256 {:.12} -> {:.12})", s.model_sha256, w.model_sha256);
+  if (s.backend != w.backend) return fmt::format("backend changed {} -> {}", s.backend, w.backend);
+  if (s.precision != w.precision) return fmt::format("precision changed {} -> {}", s.precision, w.precision);
+  if (s.max_rows != w.max_rows) return fmt::format("max rows changed {} -> {}", s.max_rows, w.max_rows);
+  if (s.cuda_graphs != w.cuda_graphs)
+    return fmt::format("cuda graphs changed {} -> {}", s.cuda_graphs ? "on" : "off",
+                       w.cuda_graphs ? "on" : "off");
+  if (s.optimize != w.optimize)
+    return fmt::format("optimizer changed {} -> {}", s.optimize ? "on" : "off", w.optimize ? "on" : "off");
+  if (s.disabled_passes != w.disabled_passes)
+    return fmt::format("disabled passes changed {} -> {}", list_or_none(s.disabled_passes),
+                       list_or_none(w.disabled_passes));
+  if (s.outputs != w.outputs)
+    return fmt::format("outputs changed {} -> {}", list_or_none(s.outputs), list_or_none(w.outputs));
+  const DeviceDescription &a = s.device, &b = w.device;
+  if (a.sm != b.sm) return fmt::format("plan built for {}, this GPU is {}", sm_name(a.sm), sm_name(b.sm));
+  if (a.name != b.name) return fmt::format("plan built for {}, this GPU is {}", a.name, b.name);
+  if (a.driver_version != b.driver_version)
+    return fmt::format("CUDA driver changed {} -> {}", a.driver_version, b.driver_version);
+  if (a.runtime_version != b.runtime_version)
+    return fmt::format("CUDA runtime changed {} -> {}", a.runtime_version, b.runtime_version);
+  if (a.cublaslt_version != b.cublaslt_version)
+    return fmt::format("cuBLASLt changed {} -> {}", a.cublaslt_version, b.cublaslt_version);
+  return "";
+}
+
+}  // namespace rankrt::plan

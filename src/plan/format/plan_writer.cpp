@@ -1,0 +1,92 @@
+// Writes engine plans: sections, header, trailing checksum; atomic file replacement.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "plan/format/byte_io.h"
+#include "plan/format/plan.h"
+#include "plan/format/plan_format.h"
+#include "plan/format/sha256.h"
+
+namespace rankrt::plan {
+
+namespace {
+
+void write_section(ByteWriter& body, SectionId id, std::vector<uint8_t> payload) {
+  body.u32(uint32_t(id));
+  body.u64(payload.size());
+  body.bytes(payload.data(), payload.size());
+}
+
+std::vector<uint8_t> gemm_payload(const std::vector<GemmAlgorithms>& layers) {
+  ByteWriter w;
+  w.u64(layers.size());
+  for (const GemmAlgorithms& l : layers) {
+    w.string(l.layer);
+    w.string(l.precision);
+    w.i64(l.k);
+    w.i64(l.m);
+    w.u64(l.algorithms.size());
+    for (const auto& a : l.algorithms) w.bytes(a.data(), sizeof a);
+  }
+  return std::move(w.buffer());
+}
+
+// Writes all of `data` to `fd`, retrying short writes.
+bool write_all(int fd, const uint8_t* data, size_t n) {
+  while (n > 0) {
+    const ssize_t written = ::write(fd, data, n);
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) return false;
+    data += written;
+    n -= size_t(written);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<uint8_t> serialize_plan(const Plan& plan) {
+  ByteWriter body;
+  ByteWriter key;
+  write_key(key, plan.key);
+  write_section(body, SectionId::kKey, std::move(key.buffer()));
+  ByteWriter graph;
+  write_graph(graph, plan.graph);
+  write_section(body, SectionId::kGraph, std::move(graph.buffer()));
+  if (!plan.gemm_algorithms.empty())
+    write_section(body, SectionId::kGemmAlgorithms, gemm_payload(plan.gemm_algorithms));
+
+  ByteWriter file;
+  file.bytes(kMagic, sizeof kMagic);
+  file.u32(kFormatVersion);
+  file.u64(body.buffer().size());
+  file.bytes(body.buffer().data(), body.buffer().size());
+  const Digest checksum = sha256(file.buffer());
+  file.bytes(checksum.data(), checksum.size());
+  return std::move(file.buffer());
+}
+
+void write_plan_file(const std::string& path, const Plan& plan) {
+  const std::vector<uint8_t> bytes = serialize_plan(plan);
+  std::string temp = path + ".tmp.XXXXXX";
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) fail(ErrorCode::kIo, "{}: cannot create a temporary file: {}", path, std::strerror(errno));
+  const bool ok = write_all(fd, bytes.data(), bytes.size()) && ::fchmod(fd, 0644) == 0 && ::fsync(fd) == 0;
+  const int error = errno;
+  if (::close(fd) != 0 || !ok) {
+    ::unlink(temp.c_str());
+    fail(ErrorCode::kIo, "{}: cannot write {}: {}", path, temp, std::strerror(ok ? errno : error));
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    const int rename_error = errno;
+    ::unlink(temp.c_str());
+    fail(ErrorCode::kIo, "{}: cannot rename {} over it: {}", path, temp, std::strerror(rename_error));
+  }
+}
+
+}  // namespace rankrt::plan

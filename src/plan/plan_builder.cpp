@@ -1,0 +1,60 @@
+// Engine <-> plan: the key of a build request, builds that keep their plan, loads that skip
+// import and optimization.
+#include "plan/plan_builder.h"
+
+#include <algorithm>
+
+#include "import/model_loader.h"
+#include "plan/format/plan_format.h"
+#include "plan/format/sha256.h"
+
+namespace rankrt::plan {
+
+PlanKey make_plan_key(const PlanRequest& request) {
+  const EngineOptions& o = request.engine;
+  PlanKey key;
+  key.rankrt_version = RANKRT_VERSION;
+  key.format_version = kFormatVersion;
+  key.model_sha256 = to_hex(sha256_file(request.model));
+  key.backend = o.backend;
+  key.precision = o.precision;
+  key.max_rows = o.max_rows;
+  key.cuda_graphs = o.backend == "cuda" && o.cuda_graphs;
+  key.optimize = o.optimize;
+  key.disabled_passes.assign(o.disabled_passes.begin(), o.disabled_passes.end());
+  key.outputs = request.outputs;
+  if (o.backend == "cuda") key.device = describe_cuda_device(o.device);
+  return key;
+}
+
+BuiltEngine build_engine_and_plan(const PlanRequest& request, PlanKey key) {
+  EngineOptions options = request.engine;
+  options.gemm_algorithms.clear();
+  BuiltEngine built;
+  built.engine = build_engine(load_model(request.model, request.outputs), options);
+  built.plan.key = std::move(key);
+  built.plan.graph = built.engine->graph();
+  built.plan.gemm_algorithms = built.engine->gemm_algorithms();
+  return built;
+}
+
+std::unique_ptr<Engine> engine_from_plan(Plan plan, const EngineOptions& runtime, const std::string& file) {
+  const PlanKey& key = plan.key;
+  EngineOptions options = runtime;
+  options.backend = key.backend;
+  options.precision = key.precision;
+  options.max_rows = key.max_rows;
+  options.cuda_graphs = key.cuda_graphs;
+  options.optimize = false;  // the plan's graph is already optimized
+  options.disabled_passes.clear();
+  options.gemm_algorithms = std::move(plan.gemm_algorithms);
+  if (key.backend == "cuda") {
+    PlanKey here = key;
+    here.device = describe_cuda_device(runtime.device);
+    if (const std::string why = key_mismatch(key, here); !why.empty())
+      fail(ErrorCode::kUsage, "{}: {}: rebuild the plan (rankrt build)", file, why);
+  }
+  return build_engine(std::move(plan.graph), options);
+}
+
+}  // namespace rankrt::plan

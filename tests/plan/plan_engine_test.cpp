@@ -1,0 +1,218 @@
+// Engine plans end to end on the CPU: build -> save -> load gives bit-identical outputs; the
+// cache reuses matching plans and rebuilds stale, corrupt or foreign ones, saying why; concurrent
+// writers of one entry always leave a valid plan.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include "io/samples.h"
+#include "models/model_files.h"
+#include "plan/plan_cache.h"
+#include "plan/plan_test_util.h"
+
+namespace rankrt::plan::testing {
+namespace {
+
+constexpr size_t kSamples = 6;
+
+PlanRequest dqm_request(const SampleFile& samples) {
+  PlanRequest r;
+  r.model = dqm_files().model;
+  r.outputs = samples.output_names;
+  r.engine.backend = "cpu";
+  r.engine.threads = 1;
+  return r;
+}
+
+void expect_bit_identical(const TensorMap& a, const TensorMap& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [name, t] : a) {
+    const Tensor& u = b.at(name);
+    ASSERT_EQ(t.dtype(), u.dtype()) << name;
+    ASSERT_EQ(t.dims(), u.dims()) << name;
+    EXPECT_EQ(0, std::memcmp(t.raw(), u.raw(), t.nbytes())) << name;
+  }
+}
+
+void copy_file(const std::string& from, const std::string& to) {
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+}
+
+TEST(PlanEngine, SavedPlanRunsBitIdenticalToTheBuiltEngine) {
+  const SampleFile samples = read_samples(dqm_files().samples);
+  const PlanRequest request = dqm_request(samples);
+  BuiltEngine built = build_engine_and_plan(request, make_plan_key(request));
+  TempDir dir;
+  write_plan_file(dir.file("dqm.plan"), built.plan);
+  const std::unique_ptr<Engine> loaded =
+      engine_from_plan(read_plan_file(dir.file("dqm.plan")), request.engine, "dqm.plan");
+  EXPECT_EQ(graph_to_string(loaded->graph()), graph_to_string(built.engine->graph()));
+  auto a = built.engine->create_context();
+  auto b = loaded->create_context();
+  for (size_t i = 0; i < std::min(kSamples, samples.samples.size()); ++i)
+    expect_bit_identical(a->run(samples.samples[i]), b->run(samples.samples[i]));
+}
+
+TEST(PlanEngine, CpuPlanLoadsWithoutImportOrOptimization) {
+  const SampleFile samples = read_samples(dqm_files().samples);
+  PlanRequest request = dqm_request(samples);
+  BuiltEngine built = build_engine_and_plan(request, make_plan_key(request));
+  TempDir dir;
+  write_plan_file(dir.file("dqm.plan"), built.plan);
+  // A plan needs no model file: point the request at a missing one.
+  request.model = dir.file("gone.pb");
+  const auto start = std::chrono::steady_clock::now();
+  const std::unique_ptr<Engine> loaded =
+      engine_from_plan(read_plan_file(dir.file("dqm.plan")), request.engine, "p");
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  RecordProperty("load_ms", std::to_string(ms));
+  EXPECT_NE(loaded->create_context(), nullptr);
+}
+
+class PlanCache : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    write_dqm_like_files(models_.file("a"), {.seed = 1, .samples = 2});
+    write_dqm_like_files(models_.file("b"), {.seed = 2, .samples = 2});
+    copy_file(models_.file("a/frozen_graph.pb"), model());
+    samples_ = read_samples(models_.file("a/samples.pb"));
+    request_.model = model();
+    request_.outputs = samples_.output_names;
+    request_.engine.threads = 1;
+  }
+  std::string model() const { return work_.file("model.pb"); }
+  std::string cache() const { return work_.file("cache"); }
+  CachedEngine load() { return load_or_build_cached(request_, cache()); }
+
+  TempDir models_, work_;
+  SampleFile samples_;
+  PlanRequest request_;
+};
+
+TEST_F(PlanCache, BuildsThenReuses) {
+  const CachedEngine first = load();
+  EXPECT_FALSE(first.reused);
+  EXPECT_NE(first.message.find("no plan for"), std::string::npos) << first.message;
+  EXPECT_NE(first.message.find("building; saved"), std::string::npos) << first.message;
+  const CachedEngine second = load();
+  EXPECT_TRUE(second.reused) << second.message;
+  EXPECT_EQ(second.message, "plan cache: reused " + cache_entry_path(cache(), request_));
+  expect_bit_identical(first.engine->create_context()->run(samples_.samples[0]),
+                       second.engine->create_context()->run(samples_.samples[0]));
+}
+
+TEST_F(PlanCache, RebuildsWhenTheModelChanges) {
+  load();
+  copy_file(models_.file("b/frozen_graph.pb"), model());
+  const CachedEngine again = load();
+  EXPECT_FALSE(again.reused);
+  EXPECT_NE(again.message.find("model changed (sha256 "), std::string::npos) << again.message;
+  EXPECT_NE(again.message.find("): rebuilding; saved"), std::string::npos) << again.message;
+  EXPECT_TRUE(load().reused);
+}
+
+TEST_F(PlanCache, RebuildsWhenOptionsChange) {
+  load();
+  request_.engine.precision = "fp64";
+  const CachedEngine again = load();
+  EXPECT_FALSE(again.reused);
+  EXPECT_NE(again.message.find("precision changed fp32 -> fp64: rebuilding"), std::string::npos)
+      << again.message;
+  request_.engine.disabled_passes = {"fold_affine"};
+  EXPECT_NE(load().message.find("disabled passes changed none -> fold_affine"), std::string::npos);
+}
+
+TEST_F(PlanCache, RebuildsForAnotherGpu) {
+  PlanKey a100 = make_plan_key(request_);
+  a100.device = {"NVIDIA A100-SXM4-80GB", 80, 12040, 12030, 120301};
+  load_or_build_cached(request_, cache(), a100);
+  PlanKey h100 = a100;
+  h100.device = {"NVIDIA H100 80GB HBM3", 90, 12040, 12030, 120301};
+  const CachedEngine again = load_or_build_cached(request_, cache(), h100);
+  EXPECT_FALSE(again.reused);
+  EXPECT_NE(again.message.find("plan built for sm_80, this GPU is sm_90: rebuilding"), std::string::npos)
+      << again.message;
+  EXPECT_TRUE(load_or_build_cached(request_, cache(), h100).reused);
+}
+
+TEST_F(PlanCache, RebuildsCorruptTruncatedAndForeignEntries) {
+  load();
+  const std::string entry = cache_entry_path(cache(), request_);
+  const auto size = fs::file_size(entry);
+  {
+    std::fstream f(entry, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(std::streamoff(size / 2));
+    f.put('\x5a');
+  }
+  CachedEngine again = load();
+  EXPECT_FALSE(again.reused);
+  EXPECT_NE(again.message.find("checksum mismatch"), std::string::npos) << again.message;
+  fs::resize_file(entry, size / 3);
+  EXPECT_NE(load().message.find("truncated"), std::string::npos);
+  std::ofstream(entry, std::ios::binary) << "GIF89a not a plan";
+  EXPECT_NE(load().message.find("bad magic"), std::string::npos);
+  EXPECT_TRUE(load().reused);
+}
+
+TEST_F(PlanCache, UnwritableCacheStillGivesAnEngine) {
+  std::ofstream(cache()) << "a file, not a directory";
+  const CachedEngine cached = load();
+  ASSERT_NE(cached.engine, nullptr);
+  EXPECT_NE(cached.message.find("not saved"), std::string::npos) << cached.message;
+}
+
+TEST_F(PlanCache, ConcurrentWritersAlwaysLeaveAValidPlan) {
+  const CachedEngine first = load();
+  const std::string entry = cache_entry_path(cache(), request_);
+  const Plan plan = read_plan_file(entry);
+  std::vector<pid_t> children;  // forked before any thread starts
+  for (int p = 0; p < 3; ++p) {
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      for (int i = 0; i < 10; ++i) write_plan_file(entry, plan);
+      ::_exit(0);
+    }
+    children.push_back(pid);
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<int> reads{0}, bad_reads{0};
+  std::thread reader([&] {
+    while (!stop) {
+      try {
+        read_plan_file(entry);
+        ++reads;
+      } catch (const Error&) {
+        ++bad_reads;
+      }
+    }
+  });
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 3; ++t)
+    writers.emplace_back([&] {
+      for (int i = 0; i < 3; ++i) load_or_build_cached(request_, cache());
+    });
+  for (std::thread& w : writers) w.join();
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  stop = true;
+  reader.join();
+  EXPECT_EQ(bad_reads, 0);
+  EXPECT_GT(reads, 0);
+  EXPECT_TRUE(load().reused);
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(cache())) names.push_back(e.path().filename().string());
+  EXPECT_EQ(names.size(), 1u) << "temporary files left behind";
+}
+
+}  // namespace
+}  // namespace rankrt::plan::testing
