@@ -86,13 +86,14 @@ void compute_dense(ComputeContext& ctx) {
   const std::string act = ctx.node.attr_string("activation", "none");
   const int64_t k = w.dims()[0], m = w.dims()[1];
   const int64_t rows = x.numel() / k;
+  const Tensor* bias = ctx.inputs.size() > 2 ? ctx.inputs[2] : nullptr;
   dispatch_float(x.dtype(), [&]<typename T>() {
     const T* xp = x.data<T>();
     const T* wp = w.data<T>();
     T* yp = ctx.outputs[0].data<T>();
     for (int64_t r = 0; r < rows; ++r) {
       for (int64_t c = 0; c < m; ++c) {
-        double acc = double(param_at<T>(ctx.inputs[2], r, c, m));
+        double acc = double(param_at<T>(bias, r, c, m));
         for (int64_t i = 0; i < k; ++i) acc += double(xp[r * k + i]) * double(wp[i * m + c]);
         double params[3] = {};
         for (size_t p = 3; p < ctx.inputs.size(); ++p)

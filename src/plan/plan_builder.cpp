@@ -2,8 +2,6 @@
 // import and optimization.
 #include "plan/plan_builder.h"
 
-#include <algorithm>
-
 #include "import/model_loader.h"
 #include "plan/format/plan_format.h"
 #include "plan/format/sha256.h"

@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <thread>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "proto/benchmark_config.pb.h"
 
@@ -87,22 +87,30 @@ std::string result_path(const fs::path& path, const std::string& model_name) {
 }
 
 BenchModelSettings model_settings(const std::string& config, const fs::path& dir,
-                                  const bench::BenchModelConfig& m) {
+                                  const bench::BenchModelConfig& m, const std::string& plan) {
   const std::string where = "bench_model_config" + (m.name().empty() ? "" : " '" + m.name() + "'");
   BenchModelSettings s;
-  if (m.frozen_graph().empty() == m.onnx_model().empty())
+  if (!m.frozen_graph().empty() && !m.onnx_model().empty())
     fail(ErrorCode::kUsage, "{}: {} needs exactly one of frozen_graph and onnx_model", config, where);
+  const bool has_model = !m.frozen_graph().empty() || !m.onnx_model().empty();
+  if (has_model == !plan.empty())
+    fail(ErrorCode::kUsage,
+         "{}: {} needs exactly one of frozen_graph and onnx_model (or a top-level plan instead)", config,
+         where);
   if (m.sample_file().empty()) fail(ErrorCode::kUsage, "{}: {} has no sample_file", config, where);
   if (m.cold_switching())
     fail(ErrorCode::kUnsupported, "{}: {}: cold_switching is not supported (switch_interval reloads hot)",
          config, where);
   if (m.switch_interval() < 0)
-    fail(ErrorCode::kUsage, "{}: {}: switch_interval must be >= 0, got {}", config, where, m.switch_interval());
-  if (!std::isfinite(m.qps())) fail(ErrorCode::kUsage, "{}: {}: qps must be finite, got {}", config, where, m.qps());
+    fail(ErrorCode::kUsage, "{}: {}: switch_interval must be >= 0, got {}", config, where,
+         m.switch_interval());
+  if (!std::isfinite(m.qps()))
+    fail(ErrorCode::kUsage, "{}: {}: qps must be finite, got {}", config, where, m.qps());
   const bool tf = !m.frozen_graph().empty();
-  s.model_path =
-      input_file(config, dir, tf ? "frozen_graph" : "onnx_model", tf ? m.frozen_graph() : m.onnx_model());
-  s.name = m.name().empty() ? fs::path(s.model_path).stem().string() : m.name();
+  if (has_model)
+    s.model_path =
+        input_file(config, dir, tf ? "frozen_graph" : "onnx_model", tf ? m.frozen_graph() : m.onnx_model());
+  s.name = m.name().empty() ? fs::path(has_model ? s.model_path : plan).stem().string() : m.name();
   s.sample_file = input_file(config, dir, "sample_file", m.sample_file());
   if (!m.baseline_file().empty())
     s.baseline_file = input_file(config, dir, "baseline_file", m.baseline_file());
@@ -117,9 +125,6 @@ BenchModelSettings model_settings(const std::string& config, const fs::path& dir
 }
 
 void engine_settings(const std::string& config, const bench::BenchmarkConfig& c, BenchSettings& s) {
-  if (!c.plan().empty() || !c.plan_cache_dir().empty())
-    fail(ErrorCode::kUnsupported, "{}: plan / plan_cache_dir: engine plans are not supported by rankrt bench yet",
-         config);
   if (!c.backend().empty()) {
     if (c.backend() != "cpu" && c.backend() != "reference" && c.backend() != "cuda")
       fail(ErrorCode::kUsage, "{}: backend must be cpu, reference or cuda, got '{}'", config, c.backend());
@@ -132,10 +137,12 @@ void engine_settings(const std::string& config, const bench::BenchmarkConfig& c,
   if (c.max_rows() > 0) s.engine.max_rows = c.max_rows();
   // Default: the cores shared among the predictors, so that contexts do not oversubscribe them.
   const int cores = std::max(1, int(std::thread::hardware_concurrency()));
-  s.engine.threads = count_or(config, "threads", c.threads(), std::max(1, cores / s.models.front().predictor_num));
+  s.engine.threads =
+      count_or(config, "threads", c.threads(), std::max(1, cores / s.models.front().predictor_num));
 }
 
-void accuracy_settings(const std::string& config, const bench::AccuracyCriterionConfig& a, AccuracyCriterion& c) {
+void accuracy_settings(const std::string& config, const bench::AccuracyCriterionConfig& a,
+                       AccuracyCriterion& c) {
   if (!std::isfinite(a.rel_tol()) || a.rel_tol() < 0)
     fail(ErrorCode::kUsage, "{}: accuracy.rel_tol must be a finite value >= 0, got {}", config, a.rel_tol());
   if (!(a.min_pass_share() >= 0 && a.min_pass_share() <= 1))
@@ -150,12 +157,18 @@ void batching_settings(const std::string& config, const bench::DynamicBatchingCo
     fail(ErrorCode::kUsage, "{}: dynamic_batching.max_rows must be within [0, max_rows = {}], got {}", config,
          s.engine.max_rows, b.max_rows());
   if (b.max_delay_us() < 0)
-    fail(ErrorCode::kUsage, "{}: dynamic_batching.max_delay_us must be >= 0, got {}", config, b.max_delay_us());
+    fail(ErrorCode::kUsage, "{}: dynamic_batching.max_delay_us must be >= 0, got {}", config,
+         b.max_delay_us());
   s.batching.max_rows = b.max_rows();
   s.batching.max_delay_us = b.max_delay_us() > 0 ? b.max_delay_us() : 200;
 }
 
 }  // namespace
+
+size_t queue_capacity(const BenchSettings& s) {
+  if (s.max_queue_size > 0) return size_t(s.max_queue_size);
+  return size_t(std::max(2 * s.models.front().predictor_num, s.thread_count * s.requests_in_flight));
+}
 
 BenchSettings load_bench_config(const std::string& path) {
   const bench::BenchmarkConfig config = parse_config(path);
@@ -165,14 +178,18 @@ BenchSettings load_bench_config(const std::string& path) {
     fail(ErrorCode::kUnsupported, "{}: {} bench_model_config entries; this version benchmarks one model",
          path, config.bench_model_config_size());
   BenchSettings s;
+  if (!config.plan().empty()) s.plan = input_file(path, dir, "plan", config.plan());
+  if (!config.plan_cache_dir().empty()) {
+    if (!s.plan.empty()) fail(ErrorCode::kUsage, "{}: plan_cache_dir needs a model, not a plan", path);
+    s.plan_cache_dir = (dir / config.plan_cache_dir()).lexically_normal().string();
+  }
   for (const bench::BenchModelConfig& m : config.bench_model_config())
-    s.models.push_back(model_settings(path, dir, m));
+    s.models.push_back(model_settings(path, dir, m, s.plan));
   s.thread_count = count_or(path, "bench_thread_count", config.bench_thread_count(), 1);
   if (config.duration() < 0)
     fail(ErrorCode::kUsage, "{}: duration must be >= 0, got {}", path, config.duration());
   s.duration_s = config.duration();
-  s.max_queue_size =
-      count_or(path, "max_queue_size", config.max_queue_size(), 2 * s.models.front().predictor_num);
+  s.max_queue_size = count_or(path, "max_queue_size", config.max_queue_size(), 0);
   s.warmup_passes = count_or(path, "warmup_passes", config.warmup_passes(), 1);
   s.requests_in_flight = count_or(path, "requests_in_flight", config.requests_in_flight(), 1);
   engine_settings(path, config, s);

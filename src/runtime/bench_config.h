@@ -11,15 +11,15 @@ namespace rankrt {
 
 struct BenchModelSettings {
   std::string name;
-  std::string model_path;  // frozen_graph or onnx_model
+  std::string model_path;  // frozen_graph or onnx_model; empty when BenchSettings::plan is set
   std::string sample_file;
   std::string baseline_file;  // empty: no accuracy check
   std::string result_file;    // empty: results are not written
   // result_file as configured; result_file differs when that directory is not writable (then a
   // temporary directory holds the file).
   std::string requested_result_file;
-  int predictor_num = 1;       // execution contexts, one worker thread each
-  double qps = 0;              // > 0: open loop (Poisson arrivals); otherwise closed loop
+  int predictor_num = 1;         // execution contexts, one worker thread each
+  double qps = 0;                // > 0: open loop (Poisson arrivals); otherwise closed loop
   double switch_interval_s = 0;  // > 0: reload the model in the background this often
 };
 
@@ -30,20 +30,26 @@ struct DynamicBatching {
 
 struct BenchSettings {
   std::vector<BenchModelSettings> models;
-  int thread_count = 1;    // request producers
-  int duration_s = 0;      // measured load; 0 runs the warmup and accuracy check only
-  int max_queue_size = 0;  // bound of the request queue (resolved: > 0)
-  int warmup_passes = 1;   // passes over the samples before the load (the first one is scored)
+  int thread_count = 1;        // request producers
+  double duration_s = 0;       // measured load; 0 runs the warmup and accuracy check only
+  int max_queue_size = 0;      // bound of the request queue; 0: queue_capacity() chooses
+  int warmup_passes = 1;       // passes over the samples before the load (the first one is scored)
   int requests_in_flight = 1;  // closed loop: outstanding requests per producer
   AccuracyCriterion accuracy;
   DynamicBatching batching;
-  std::string json_output;  // empty: no JSON report
+  std::string json_output;     // empty: no JSON report
+  std::string plan;            // an engine plan (rankrt build) replacing the model
+  std::string plan_cache_dir;  // reuse / store the model's engine plan here
   EngineOptions engine;
 };
 
+// The request queue's bound: max_queue_size, or room for every closed-loop request in flight and
+// two per predictor.
+size_t queue_capacity(const BenchSettings& s);
+
 // Reads and checks a config. Relative paths resolve against the config's directory. Throws one
 // line naming the file and the field: kIo (missing config / model / sample / baseline file),
-// kParse (syntax, unknown field), kUsage (bad value), kUnsupported (cold_switching, more than one model, engine plans).
+// kParse (syntax, unknown field), kUsage (bad value), kUnsupported (cold_switching, more than one model).
 BenchSettings load_bench_config(const std::string& path);
 
 }  // namespace rankrt

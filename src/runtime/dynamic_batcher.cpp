@@ -84,7 +84,8 @@ TensorMap DynamicBatcher::merge(const std::vector<const TensorMap*>& requests) c
   return merged;
 }
 
-std::vector<TensorMap> DynamicBatcher::split(const TensorMap& outputs, const std::vector<int64_t>& rows) const {
+std::vector<TensorMap> DynamicBatcher::split(const TensorMap& outputs,
+                                             const std::vector<int64_t>& rows) const {
   int64_t total = 0;
   for (int64_t r : rows) total += r;
   std::vector<TensorMap> parts(rows.size());

@@ -10,6 +10,7 @@
 #include <optional>
 #include <random>
 #include <thread>
+#include <utility>
 
 #include "io/samples.h"
 #include "runtime/dynamic_batcher.h"
@@ -49,8 +50,8 @@ int64_t candidate_count(const TensorMap& sample) {
 
 class LoadRun {
  public:
-  LoadRun(std::shared_ptr<const Engine> engine, const EngineFactory& reload, const std::vector<TensorMap>& samples,
-          const LoadOptions& options)
+  LoadRun(std::shared_ptr<const Engine> engine, const EngineFactory& reload,
+          const std::vector<TensorMap>& samples, const LoadOptions& options)
       : samples_(samples),
         options_(options),
         switcher_(std::move(engine), reload, options.switch_interval_s),
@@ -69,7 +70,8 @@ class LoadRun {
     start_ = Clock::now();
     std::vector<std::thread> workers, producers;
     for (auto& context : contexts)
-      workers.emplace_back([this, &context, engine] { serve(engine, generation_at_start_, std::move(context)); });
+      workers.emplace_back(
+          [this, &context, engine] { serve(engine, generation_at_start_, std::move(context)); });
     for (int p = 0; p < options_.producers; ++p) producers.emplace_back([this, p] { produce(p); });
     result.interrupted = control(stop);
     stop_producers();
@@ -180,7 +182,8 @@ class LoadRun {
   }
 
   // A worker: `context` belongs to `engine` (kept alive while in use) of switcher generation `generation`.
-  void serve(std::shared_ptr<const Engine> engine, int64_t generation, std::unique_ptr<ExecutionContext> context) {
+  void serve(std::shared_ptr<const Engine> engine, int64_t generation,
+             std::unique_ptr<ExecutionContext> context) {
     std::optional<Request> carried;
     for (;;) {
       std::optional<Request> first = carried ? std::exchange(carried, std::nullopt) : queue_.pop();
@@ -232,7 +235,8 @@ class LoadRun {
       std::optional<Request> next = queue_.pop_until(deadline);
       if (!next) return std::nullopt;
       const size_t s = next->sample;
-      if (!batchable_[s] || rows + rows_[s] > options_.batch_rows || !batcher_->compatible(first, samples_[s]))
+      if (!batchable_[s] || rows + rows_[s] > options_.batch_rows ||
+          !batcher_->compatible(first, samples_[s]))
         return next;
       rows += rows_[s];
       batch.push_back(*next);

@@ -34,16 +34,16 @@ struct LoadOptions {
   // `in_flight` requests outstanding (blocking while the queue is full).
   double qps = 0;
   int in_flight = 1;
-  int64_t batch_rows = 0;      // > 0: dynamic batching up to this many rows per launch
-  int64_t batch_delay_us = 0;  // how long a worker waits for requests to merge
+  int64_t batch_rows = 0;        // > 0: dynamic batching up to this many rows per launch
+  int64_t batch_delay_us = 0;    // how long a worker waits for requests to merge
   double switch_interval_s = 0;  // > 0: reload the engine (EngineFactory) this often
   uint64_t seed = 1;             // Poisson arrivals
   std::function<void(const LoadProgress&)> on_progress;  // called from the controlling thread
 };
 
 struct LoadResult {
-  int64_t submitted = 0;  // requests accepted by the queue
-  int64_t requests = 0;   // completed without error
+  int64_t submitted = 0;   // requests accepted by the queue
+  int64_t requests = 0;    // completed without error
   int64_t candidates = 0;  // their candidate rows
   int64_t dropped = 0;     // open loop: arrivals that found the queue full
   int64_t errors = 0;      // failed requests, or outputs with NaN/Inf

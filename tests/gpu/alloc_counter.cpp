@@ -1,6 +1,6 @@
 // Allocation counting for the request-path test: malloc & co. replaced through glibc's
-// __libc_* entry points (operator new / delete allocate through them), cudaMalloc & co. through
-// the linker's --wrap (cudart is linked statically). Counting is off unless a test turns it on.
+// __libc_* entry points, operator new / delete replaced on top of them, cudaMalloc & co. through
+// the linker's --wrap (cudart is linked statically).
 #include "gpu/alloc_counter.h"
 
 #include <atomic>
@@ -22,10 +22,16 @@ void __libc_free(void*);
 namespace {
 
 std::atomic<bool> counting{false};
-std::atomic<int64_t> heap_allocs{0}, heap_frees{0}, cuda_allocs{0}, cuda_frees{0};
+thread_local bool counting_thread = false;  // constant-initialized: safe inside malloc
+std::atomic<int64_t> heap_allocs{0}, heap_frees{0}, cuda_allocs{0}, cuda_frees{0}, other_heap_allocs{0};
 
 void count(std::atomic<int64_t>& c) {
-  if (counting.load(std::memory_order_relaxed)) c.fetch_add(1, std::memory_order_relaxed);
+  if (!counting.load(std::memory_order_relaxed)) return;
+  if (counting_thread) {
+    c.fetch_add(1, std::memory_order_relaxed);
+  } else if (&c == &heap_allocs) {
+    other_heap_allocs.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 }  // namespace
@@ -33,13 +39,16 @@ void count(std::atomic<int64_t>& c) {
 namespace rankrt::test {
 
 void start_counting_allocations() {
-  heap_allocs = heap_frees = cuda_allocs = cuda_frees = 0;
+  heap_allocs = heap_frees = cuda_allocs = cuda_frees = other_heap_allocs = 0;
+  counting_thread = true;
   counting = true;
 }
 
 AllocCounts stop_counting_allocations() {
   counting = false;
-  return {heap_allocs.load(), heap_frees.load(), cuda_allocs.load(), cuda_frees.load()};
+  counting_thread = false;
+  return {heap_allocs.load(), heap_frees.load(), cuda_allocs.load(), cuda_frees.load(),
+          other_heap_allocs.load()};
 }
 
 }  // namespace rankrt::test

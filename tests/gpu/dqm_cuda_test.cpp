@@ -43,6 +43,8 @@ TEST(DqmCuda, Fp32HasNoValueOverOnePercent) {
   EXPECT_LT(r.max_rel_err, 1e-2);
 }
 
+// The graph as imported (batch norms, PReLU and the output tail as separate float32 ops) rounds
+// differently: it must pass the contest criterion; the optimized engine is the one held to 0.
 TEST(DqmCuda, UnoptimizedGraphRunsToo) {
   RANKRT_REQUIRE_GPU();
   if (!std::filesystem::exists(dqm_dir())) GTEST_SKIP() << "no DQM model at " << dqm_dir();

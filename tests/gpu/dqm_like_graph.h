@@ -15,6 +15,7 @@ inline Graph dqm_like_graph(std::mt19937& rng) {
   g.initializers["w2"] = random_tensor(rng, DType::kF32, {64, 16}, -0.3, 0.3);
   g.initializers["b2"] = random_tensor(rng, DType::kF32, {16});
   g.initializers["w3"] = random_tensor(rng, DType::kF32, {16, 1}, -0.3, 0.3);
+  g.initializers["b3"] = random_tensor(rng, DType::kF32, {1});
   for (const char* p : {"d0", "d1", "d2"})
     g.initializers[p] = random_tensor(rng, DType::kF32, {16}, 0.1, 1.0);
   // comm broadcast to [N, 8] through a shape computed from x (skipped by the CUDA lowering).
@@ -29,7 +30,7 @@ inline Graph dqm_like_graph(std::mt19937& rng) {
   g.nodes.push_back({"fc1", "Dense", {"joined", "w1", "b1"}, {"h1"}, {{"activation", std::string("relu")}}});
   g.nodes.push_back(
       {"fc2", "Dense", {"h1", "w2", "b2", "d0", "d1", "d2"}, {"h2"}, {{"activation", std::string("dice")}}});
-  g.nodes.push_back({"fc3", "Dense", {"h2", "w3"}, {"logit"}, {}});
+  g.nodes.push_back({"fc3", "Dense", {"h2", "w3", "b3"}, {"logit"}, {}});
   g.nodes.push_back({"score", "Sigmoid", {"logit"}, {"y"}, {}});
   g.outputs.push_back({"y", DType::kF32, {}, false});
   return g;

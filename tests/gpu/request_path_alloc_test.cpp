@@ -1,5 +1,6 @@
 // The zero-allocation request path: after a warm-up that captures the CUDA graphs, 1,000
-// requests through input_staging / enqueue / wait make no heap and no CUDA allocation.
+// requests through input_staging / enqueue / wait make no heap and no CUDA allocation on the
+// requesting thread (the CUDA driver's own helper threads may allocate now and then: reported).
 #include <cstring>
 
 #include "backends/cuda/cuda_engine.h"
@@ -37,9 +38,11 @@ TEST(RequestPath, NoAllocationOverAThousandRequests) {
     EXPECT_EQ(c.heap_frees, 0) << "buckets=" << buckets;
     EXPECT_EQ(c.cuda_allocs, 0) << "buckets=" << buckets;
     EXPECT_EQ(c.cuda_frees, 0) << "buckets=" << buckets;
-    std::printf("request path (%s): %lld heap allocs, %lld cuda allocs over 1000 requests\n",
-                engine->description().c_str(), static_cast<long long>(c.heap_allocs),
-                static_cast<long long>(c.cuda_allocs));
+    std::printf(
+        "request path (%s): %lld heap allocs, %lld cuda allocs over 1000 requests (%lld heap allocs by other "
+        "threads)\n",
+        engine->description().c_str(), static_cast<long long>(c.heap_allocs),
+        static_cast<long long>(c.cuda_allocs), static_cast<long long>(c.other_thread_heap_allocs));
   }
 }
 

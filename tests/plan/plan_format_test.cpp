@@ -101,7 +101,9 @@ TEST(PlanFormat, RejectsTruncationAtEverySixteenth) {
     const std::string error = parse_error(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(size)));
     EXPECT_NE(error, "") << size;
     EXPECT_EQ(error.rfind("x.plan: ", 0), 0u) << error;
-    if (size >= kHeaderBytes) EXPECT_NE(error.find("truncated"), std::string::npos) << error;
+    if (size >= kHeaderBytes) {
+      EXPECT_NE(error.find("truncated"), std::string::npos) << error;
+    }
   }
   std::vector<uint8_t> padded = bytes;
   padded.push_back(0);

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "bench_test_util.h"
 #include "cli_helpers.h"
 #include "runtime/latency_stats.h"
 #include "runtime/request_queue.h"
@@ -11,28 +12,19 @@
 namespace rankrt {
 namespace {
 
+using testing::make_bench_dir;
 using testing::run_rankrt;
 using testing::ScratchDir;
 using testing::write_file;
-
-// A model directory with a config of `duration` seconds and `extra` top-level fields.
-void make_bench_dir(const ScratchDir& dir, const std::string& model_fields, const std::string& extra) {
-  const auto r = run_rankrt(fmt::format("make-model dqm-like --out {} --samples 3", dir.path().string()));
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  write_file(dir / "conf", "bench_model_config {\n" + model_fields +
-                               "\n  sample_file: \"samples.pb\"\n  baseline_file: \"baseline.txt\"\n"
-                               "  result_file: \"out/result.txt\"\n  predictor_num: 2\n}\n" +
-                               extra);
-  std::filesystem::create_directories(dir.path() / "out");
-}
 
 TEST(Bench, ShortRunReportsAccuracyThroughputAndLatency) {
   ScratchDir dir("bench");
   make_bench_dir(dir, "frozen_graph: \"frozen_graph.pb\"", "bench_thread_count: 2\nduration: 1\n");
   const auto r = run_rankrt("bench " + (dir / "conf"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  for (const char* text : {"accuracy vs", "throughput:", "requests/s", "candidates/s", "latency (ms): p50",
-                           "p99", "accuracy: PASS"})
+  for (const char* text :
+       {"accuracy vs", "throughput:", "requests/s", "candidates/s", "latency (ms, queue included): min",
+        "p50", "p99.9", "0 dropped, 0 errors", "accuracy: PASS"})
     EXPECT_NE(r.output.find(text), std::string::npos) << text << "\n" << r.output;
   EXPECT_TRUE(std::filesystem::exists(dir / "out/result.txt"));
 }
@@ -82,6 +74,8 @@ TEST(Bench, WrongBaselineFailsAccuracy) {
 }
 
 TEST(Bench, ConfigErrorsNameTheFieldOrFile) {
+  const std::string kModel =
+      "bench_model_config { frozen_graph: \"frozen_graph.pb\" sample_file: \"samples.pb\" }\n";
   ScratchDir dir("bench");
   make_bench_dir(dir, "frozen_graph: \"frozen_graph.pb\"", "duration: 0\n");
   struct Case {
@@ -106,6 +100,22 @@ TEST(Bench, ConfigErrorsNameTheFieldOrFile) {
        "\"fp7\"\n",
        "fp7"},
       {"duration: 1\n", "no bench_model_config"},
+      {kModel + "backend: \"gpu\"\n", "backend must be cpu, reference or cuda, got 'gpu'"},
+      {kModel + "accuracy { min_pass_share: 1.5 }\n", "accuracy.min_pass_share"},
+      {kModel + "accuracy { rel_tol: -0.1 }\n", "accuracy.rel_tol"},
+      {kModel + "dynamic_batching { max_rows: 100000 }\n", "dynamic_batching.max_rows"},
+      {kModel + "dynamic_batching { max_rows: 8 max_delay_us: -5 }\n", "dynamic_batching.max_delay_us"},
+      {kModel + "max_rows: -2\n", "max_rows must be >= 0"},
+      {kModel + "requests_in_flight: -1\n", "requests_in_flight"},
+      {kModel + "plan: \"missing.plan\"\n", "missing.plan"},
+      {"bench_model_config { frozen_graph: \"frozen_graph.pb\" sample_file: \"samples.pb\" switch_interval: "
+       "-1 }\n",
+       "switch_interval must be >= 0"},
+      {"bench_model_config { frozen_graph: \"frozen_graph.pb\" sample_file: \"samples.pb\" cold_switching: "
+       "true }\n",
+       "cold_switching"},
+      {"bench_model_config { frozen_graph: \"frozen_graph.pb\" sample_file: \"samples.pb\" qps: nan }\n",
+       "qps must be finite"},
   };
   for (const Case& c : cases) {
     write_file(dir / "bad_conf", c.conf);

@@ -24,6 +24,7 @@ const std::map<std::string, UnaryOp> kUnaryOps = {{"Identity", UnaryOp::kCopy},
                                                   {"Unsqueeze", UnaryOp::kCopy},
                                                   {"Flatten", UnaryOp::kCopy},
                                                   {"Expand", UnaryOp::kCopy},
+                                                  {"Tile", UnaryOp::kCopy},
                                                   {"Neg", UnaryOp::kNeg},
                                                   {"Abs", UnaryOp::kAbs},
                                                   {"Relu", UnaryOp::kRelu},
@@ -196,9 +197,21 @@ class Lowering {
     if (n.op == "Cast") return lower_cast(n);
     if (n.op == "Concat") return lower_concat(n);
     if (n.op == "ConstantOfShape") return lower_fill(n);
+    if (n.op == "Tile") check_tile_is_broadcast(n);
     if (kBinaryOps.count(n.op)) return lower_binary(n);
     if (kUnaryOps.count(n.op)) return lower_unary(n);
     unsupported(n, "no CPU kernel for this op (run the optimizer, or use --backend reference)");
+  }
+
+  // Tile whose tiled dims all have size 1 in the input (e.g. Tile(comm[1,176], [N,1])) is a
+  // broadcast copy; other tilings are not lowered.
+  void check_tile_is_broadcast(const Node& n) const {
+    const Shape& in = info(n.inputs[0], n.name).shape;
+    const Shape& out = info(n.outputs[0], n.name).shape;
+    for (size_t d = 0; d < in.size() && d < out.size(); ++d)
+      if (!(in[d] == out[d]) && !(in[d] == Dim(1)))
+        unsupported(n, fmt::format("tiling {} to {} repeats a dim larger than 1", shape_to_string(in),
+                                   shape_to_string(out)));
   }
 
   // A per-column parameter of shape [m], [1, m], [rows, m] or a scalar.

@@ -62,7 +62,7 @@ class CudaEngine : public Engine {
     RANKRT_CUDA_CHECK(cudaSetDevice(options.device), "engine");
     LtHandle lt("engine");
     program_ = lower_graph(graph_, options_, lt.get());
-    if (!options_.gemm_algorithms.empty()) use_planned_algorithms();
+    if (!options_.gemm_algorithms.empty()) check_planned_algorithms();
   }
   std::unique_ptr<ExecutionContext> create_context() const override {
     return std::make_unique<CudaContext>(*this);
@@ -106,25 +106,11 @@ class CudaEngine : public Engine {
   CudaOptions options_;
   std::unique_ptr<Program> program_;
 
-  // Replaces the heuristic's algorithms by the plan's; the lowered layers must be the planned ones.
-  void use_planned_algorithms() {
-    const std::vector<GemmAlgorithms>& planned = options_.gemm_algorithms;
-    if (planned.size() != program_->gemms.size())
+  // Every planned layer must have been lowered (make_gemm checks each one it lowers).
+  void check_planned_algorithms() const {
+    if (options_.gemm_algorithms.size() != program_->gemms.size())
       fail(ErrorCode::kData, "engine plan has GEMM algorithms for {} layers, the graph lowers to {}",
-           planned.size(), program_->gemms.size());
-    for (size_t i = 0; i < planned.size(); ++i) {
-      LtGemm& gemm = *program_->gemms[i];
-      const GemmAlgorithms& p = planned[i];
-      if (p.layer != gemm.layer() || p.precision != precision_name(gemm.precision()) || p.k != gemm.k() ||
-          p.m != gemm.m() || p.algorithms.size() != gemm.algorithms().size())
-        fail(ErrorCode::kData,
-             "engine plan's GEMM algorithms for layer '{}' do not match the lowered layer '{}'", p.layer,
-             gemm.layer());
-      std::vector<cublasLtMatmulAlgo_t> algos(p.algorithms.size());
-      for (size_t r = 0; r < algos.size(); ++r)
-        std::memcpy(&algos[r], p.algorithms[r].data(), sizeof algos[r]);
-      gemm = LtGemm(gemm.k(), gemm.m(), gemm.precision(), gemm.layer(), std::move(algos));
-    }
+           options_.gemm_algorithms.size(), program_->gemms.size());
   }
 };
 

@@ -1,6 +1,8 @@
 // Lowering of Dense / MatMul / Gemm: constant 2-D weights through cuBLASLt with the fused
 // bias-activation epilogue, activation x activation products through the batched kernel.
 #include "backends/cuda/kernels/batched_matmul.h"
+#include <cstring>
+
 #include "backends/cuda/lowering.h"
 
 namespace rankrt::cuda {
@@ -96,7 +98,7 @@ void Lowering::lower_lt_gemm(const Node& n, size_t x, const std::string& key, co
   param_p.resize(3);
   params.resize(3, SIZE_MAX);
   const size_t y = output(n);
-  program_->gemms.push_back(std::make_unique<LtGemm>(lt_, k, m, max_rows_of(x, k), precision_, n.name));
+  program_->gemms.push_back(make_gemm(k, m, max_rows_of(x, k), n.name));
   const LtGemm* gemm = program_->gemms.back().get();
   const bool convert = operand_bytes(precision_) == 2;
   if (convert) program_->scratch_bytes = std::max(program_->scratch_bytes, program_->values[x].max_bytes / 2);
@@ -169,6 +171,24 @@ void Lowering::lower_batched_matmul(const Node& n) {
         RANKRT_CUDA_CHECK_LAUNCH(layer);
       },
       row_independent);
+}
+
+// The layer's GEMM: from an engine plan's stored algorithms when given (no heuristic query, so
+// a plan loads fast and runs exactly what it was built with), else from cuBLASLt's heuristic.
+std::unique_ptr<LtGemm> Lowering::make_gemm(int64_t k, int64_t m, int64_t max_rows, const std::string& layer) {
+  const std::vector<GemmAlgorithms>& planned = options_.gemm_algorithms;
+  if (planned.empty()) return std::make_unique<LtGemm>(lt_, k, m, max_rows, precision_, layer);
+  const size_t i = program_->gemms.size();
+  if (i >= planned.size())
+    fail(ErrorCode::kData, "engine plan has GEMM algorithms for {} layers, the graph lowers more", planned.size());
+  const GemmAlgorithms& p = planned[i];
+  if (p.layer != layer || p.precision != precision_name(precision_) || p.k != k || p.m != m ||
+      int64_t(p.algorithms.size()) != max_rows)
+    fail(ErrorCode::kData, "engine plan's GEMM algorithms for layer '{}' do not match the lowered layer '{}'", p.layer,
+         layer);
+  std::vector<cublasLtMatmulAlgo_t> algos(p.algorithms.size());
+  for (size_t r = 0; r < algos.size(); ++r) std::memcpy(&algos[r], p.algorithms[r].data(), sizeof algos[r]);
+  return std::make_unique<LtGemm>(k, m, precision_, layer, std::move(algos));
 }
 
 }  // namespace rankrt::cuda

@@ -45,9 +45,14 @@ Plan parse_plan(std::span<const uint8_t> bytes, const std::string& file) {
          file, version, kFormatVersion);
   const uint64_t body_bytes = header.u64("body length");
   const uint64_t available = bytes.size() - kHeaderBytes;
-  if (available < kChecksumBytes || body_bytes != available - kChecksumBytes)
-    fail(ErrorCode::kParse, "{}: truncated or padded plan: {} bytes, the header says {}", file, bytes.size(),
-         body_bytes > available ? "more" : fmt::format("{}", kHeaderBytes + body_bytes + kChecksumBytes));
+  if (available < kChecksumBytes || body_bytes > available - kChecksumBytes)
+    fail(ErrorCode::kParse, "{}: truncated plan: {} bytes, the header says {}", file, bytes.size(),
+         body_bytes > UINT64_MAX - kHeaderBytes - kChecksumBytes
+             ? std::string("an impossible length")
+             : fmt::format("{}", kHeaderBytes + body_bytes + kChecksumBytes));
+  if (body_bytes < available - kChecksumBytes)
+    fail(ErrorCode::kParse, "{}: padded plan: {} bytes after its checksum", file,
+         available - kChecksumBytes - body_bytes);
   const size_t checked = kHeaderBytes + size_t(body_bytes);
   const Digest checksum = sha256(bytes.first(checked));
   if (std::memcmp(checksum.data(), bytes.data() + checked, kChecksumBytes) != 0)
