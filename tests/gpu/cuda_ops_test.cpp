@@ -121,3 +121,32 @@ TEST(CudaOps, OutOfProfileRowsIsAClearError) {
 }
 
 }  // namespace rankrt::test
+
+namespace rankrt::test {
+
+TEST(CudaOps, ElementwiseChainIsOneFusedKernel) {
+  RANKRT_REQUIRE_GPU();
+  std::mt19937 rng(16);
+  // y = sigmoid((|a| + c) * b) - a: four ops, three inputs (c broadcast per column), one kernel.
+  Graph g;
+  g.source = "fusion-test";
+  g.inputs.push_back({"a", DType::kF32, {Dim::sym("N"), 8}, true});
+  g.inputs.push_back({"b", DType::kF32, {Dim::sym("N"), 8}, true});
+  g.initializers["c"] = random_tensor(rng, DType::kF32, {8});
+  g.nodes.push_back({"abs", "Abs", {"a"}, {"t0"}, {}});
+  g.nodes.push_back({"add", "Add", {"t0", "c"}, {"t1"}, {}});
+  g.nodes.push_back({"mul", "Mul", {"t1", "b"}, {"t2"}, {}});
+  g.nodes.push_back({"sig", "Sigmoid", {"t2"}, {"t3"}, {}});
+  g.nodes.push_back({"sub", "Sub", {"t3", "a"}, {"y"}, {}});
+  g.outputs.push_back({"y", DType::kF32, {}, false});
+  for (int64_t rows : {1, 37, 512}) {
+    TensorMap in{{"a", random_tensor(rng, DType::kF32, {rows, 8})}, {"b", random_tensor(rng, DType::kF32, {rows, 8})}};
+    EXPECT_LT(cuda_vs_reference(g, in), 1e-6) << rows;
+  }
+  infer_shapes(g);
+  EngineOptions options{"cuda", "fp32"};
+  options.optimize = false;
+  EXPECT_NE(build_engine(g, options)->description().find(" 1 steps"), std::string::npos);
+}
+
+}  // namespace rankrt::test

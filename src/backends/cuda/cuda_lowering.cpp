@@ -111,13 +111,27 @@ std::unique_ptr<Program> Lowering::run() {
     program_->inputs.push_back(add_activation(in.name, in.dtype, in.shape, in.name));
   }
   const std::set<const Node*> skip = shape_only_nodes(graph_);
+  const std::map<const Node*, const Node*> root_of = plan_elementwise_fusion(graph_, skip);
+  std::map<const Node*, std::vector<const Node*>> chains;
   for (const Node& n : graph_.nodes)
-    if (!skip.count(&n)) lower(n);
+    if (root_of.count(&n)) chains[root_of.at(&n)].push_back(&n);
+  for (const Node& n : graph_.nodes) {
+    if (skip.count(&n)) continue;
+    auto chain = chains.find(&n);
+    if (chain != chains.end() && chain->second.size() > 1) {
+      lower_fused(chain->second);
+    } else if (!root_of.count(&n) || root_of.at(&n) == &n) {
+      lower(n);
+    }
+  }
   for (const ValueInfo& out : graph_.outputs) program_->outputs.push_back(value(out.name, "graph output"));
   plan_arena();
   check_bucketable();
   return std::move(program_);
 }
+
+const std::map<std::string, UnaryOp>& unary_ops() { return kUnaryOps; }
+const std::map<std::string, BinaryOp>& binary_ops() { return kBinaryOps; }
 
 void Lowering::unsupported(const Node& n, const std::string& why) const {
   fail(ErrorCode::kUnsupported, "{}: node '{}' ({}): not supported on backend cuda: {}", graph_.source,

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,15 @@ namespace rankrt::cuda {
 
 // Element strides of `in` broadcast into `out` (right-aligned, 0 = broadcast).
 void broadcast_strides(const Dims& in, const Dims& out, int64_t* strides);
+
+// The IR ops the elementwise kernels implement (cuda_lowering.cpp); view ops, Expand and Tile
+// map to UnaryOp::kCopy.
+const std::map<std::string, UnaryOp>& unary_ops();
+const std::map<std::string, BinaryOp>& binary_ops();
+
+// Chains of elementwise nodes run as one fused kernel: each node maps to the last node of its
+// chain (lower_fused.cpp). Chains have at most kMaxFusedOps nodes and kMaxFusedInputs inputs.
+std::map<const Node*, const Node*> plan_elementwise_fusion(const Graph& g, const std::set<const Node*>& skip);
 
 class Lowering {
  public:
@@ -61,6 +71,9 @@ class Lowering {
                      std::optional<size_t> bias, Activation act, std::vector<size_t> params);
   void lower_batched_matmul(const Node& n);
   int64_t max_rows_of(size_t x, int64_t k) const;
+
+  // Fused elementwise chains (lower_fused.cpp): `chain` in topological order, ending at its root.
+  void lower_fused(const std::vector<const Node*>& chain);
 
   // Data movement (lower_movement.cpp).
   void lower_strided(const Node& n, size_t x, size_t y,

@@ -89,6 +89,27 @@ __global__ void binary_kernel(BinaryOp op, const float* a, const float* b, float
   }
 }
 
+__global__ void fused_kernel(FusedElementwise f, float* out, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    float vals[kMaxFusedInputs + kMaxFusedOps];
+    for (int k = 0; k < f.num_inputs; ++k) {
+      int64_t offset = 0, rest = i;
+      for (int d = f.rank - 1; d >= 0; --d) {
+        const int64_t q = rest / f.dims[d];
+        offset += (rest - q * f.dims[d]) * f.strides[k][d];
+        rest = q;
+      }
+      vals[k] = f.inputs[k][offset];
+    }
+    for (int k = 0; k < f.num_ops; ++k) {
+      const FusedOp& op = f.ops[k];
+      vals[kMaxFusedInputs + k] = op.binary ? binary(BinaryOp(op.op), vals[op.a], vals[op.b])
+                                            : unary(UnaryOp(op.op), vals[op.a], op.alpha);
+    }
+    out[i] = vals[kMaxFusedInputs + f.num_ops - 1];
+  }
+}
+
 int grid_for(int64_t n, int threads) {
   const int64_t blocks = (n + threads - 1) / threads;
   return int(blocks < 4096 ? blocks : 4096);
@@ -106,6 +127,11 @@ void launch_binary(BinaryOp op, const float* a, const float* b, float* out, int6
                    const BroadcastIndex& index, cudaStream_t stream) {
   if (n == 0) return;
   binary_kernel<<<grid_for(n, 256), 256, 0, stream>>>(op, a, b, out, n, index);
+}
+
+void launch_fused_elementwise(const FusedElementwise& f, float* out, int64_t n, cudaStream_t stream) {
+  if (n == 0) return;
+  fused_kernel<<<grid_for(n, 256), 256, 0, stream>>>(f, out, n);
 }
 
 }  // namespace rankrt::cuda

@@ -51,6 +51,28 @@ void launch_unary(UnaryOp op, const float* x, float* out, int64_t n, const Broad
 void launch_binary(BinaryOp op, const float* a, const float* b, float* out, int64_t n,
                    const BroadcastIndex& index, cudaStream_t stream);
 
+// A chain of elementwise ops evaluated in one kernel: each op reads external inputs (operands
+// 0..kMaxFusedInputs-1, broadcast through their strides) or earlier ops' results (operand
+// kMaxFusedInputs + k); the last op's result is the output.
+constexpr int kMaxFusedInputs = 4;
+constexpr int kMaxFusedOps = 8;
+struct FusedOp {
+  bool binary = false;
+  int op = 0;  // UnaryOp or BinaryOp value
+  int a = 0, b = 0;
+  float alpha = 0;
+};
+struct FusedElementwise {
+  int rank = 0;
+  int64_t dims[kMaxRank] = {};
+  int num_inputs = 0;
+  const float* inputs[kMaxFusedInputs] = {};
+  int64_t strides[kMaxFusedInputs][kMaxRank] = {};
+  int num_ops = 0;
+  FusedOp ops[kMaxFusedOps] = {};
+};
+void launch_fused_elementwise(const FusedElementwise& f, float* out, int64_t n, cudaStream_t stream);
+
 enum class CastKind : int { kHalfToFloat, kBf16ToFloat, kFloatToHalf, kFloatToBf16 };
 void launch_cast(CastKind kind, const void* in, void* out, int64_t n, cudaStream_t stream);
 
