@@ -36,8 +36,8 @@ struct Result {
 };
 
 // Each worker cycles through `requests` (indices into samples) with its own context.
-Result measure(const Engine& engine, const std::vector<const TensorMap*>& requests, const std::vector<int64_t>& rows,
-               int contexts, double seconds) {
+Result measure(const Engine& engine, const std::vector<const TensorMap*>& requests,
+               const std::vector<int64_t>& rows, int contexts, double seconds) {
   std::vector<std::unique_ptr<ExecutionContext>> ctxs;
   for (int c = 0; c < contexts; ++c) ctxs.push_back(engine.create_context());
   const Graph& g = engine.graph();
@@ -88,8 +88,9 @@ Result measure(const Engine& engine, const std::vector<const TensorMap*>& reques
 
 int main(int argc, char** argv) try {
   if (argc < 3) {
-    fmt::print(stderr, "usage: cuda_throughput MODEL SAMPLES [--precisions P,..] [--contexts C,..] [--seconds S] "
-                       "[--no-cuda-graph] [--graph-buckets] [--no-optimize] [--max-rows R]\n");
+    fmt::print(stderr,
+               "usage: cuda_throughput MODEL SAMPLES [--precisions P,..] [--contexts C,..] [--seconds S] "
+               "[--no-cuda-graph] [--graph-buckets] [--no-optimize] [--max-rows R]\n");
     return 2;
   }
   std::vector<std::string> precisions{"fp32"}, context_counts{"1", "2", "4", "8"};
@@ -98,14 +99,22 @@ int main(int argc, char** argv) try {
   int64_t max_rows = 512;
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--precisions" && i + 1 < argc) precisions = split(argv[++i]);
-    else if (a == "--contexts" && i + 1 < argc) context_counts = split(argv[++i]);
-    else if (a == "--seconds" && i + 1 < argc) seconds = std::stod(argv[++i]);
-    else if (a == "--max-rows" && i + 1 < argc) max_rows = std::stoll(argv[++i]);
-    else if (a == "--no-cuda-graph") graphs = false;
-    else if (a == "--graph-buckets") buckets = true;
-    else if (a == "--no-optimize") optimized = false;
-    else fail(ErrorCode::kUsage, "unknown argument '{}'", a);
+    if (a == "--precisions" && i + 1 < argc)
+      precisions = split(argv[++i]);
+    else if (a == "--contexts" && i + 1 < argc)
+      context_counts = split(argv[++i]);
+    else if (a == "--seconds" && i + 1 < argc)
+      seconds = std::stod(argv[++i]);
+    else if (a == "--max-rows" && i + 1 < argc)
+      max_rows = std::stoll(argv[++i]);
+    else if (a == "--no-cuda-graph")
+      graphs = false;
+    else if (a == "--graph-buckets")
+      buckets = true;
+    else if (a == "--no-optimize")
+      optimized = false;
+    else
+      fail(ErrorCode::kUsage, "unknown argument '{}'", a);
   }
   const SampleFile samples = read_samples(argv[2]);
   Graph graph = load_model(argv[1], samples.output_names);
@@ -120,7 +129,9 @@ int main(int argc, char** argv) try {
     mix_rows.push_back(n);
     if (n > mix_rows[largest]) largest = i;
   }
-  fmt::print("| precision | graphs | optimized | workload | contexts | requests/s | candidates/s | p50 us | p99 us |\n");
+  fmt::print(
+      "| precision | graphs | optimized | workload | contexts | requests/s | candidates/s | p50 us | p99 us "
+      "|\n");
   fmt::print("|---|---|---|---|---|---|---|---|---|\n");
   for (const std::string& precision : precisions) {
     EngineOptions options{"cuda", precision, max_rows, graphs};
@@ -135,8 +146,7 @@ int main(int argc, char** argv) try {
       for (const std::string& c : context_counts) {
         const Result r = measure(*engine, reqs, rows, std::stoi(c), seconds);
         fmt::print("| {} | {} | {} | {} | {} | {:.0f} | {:.0f} | {:.0f} | {:.0f} |\n", precision,
-                   graphs ? (buckets ? "buckets" : "on") : "off",
-                   optimized ? "yes" : "no", name, c,
+                   graphs ? (buckets ? "buckets" : "on") : "off", optimized ? "yes" : "no", name, c,
                    r.requests_per_s, r.candidates_per_s, r.p50_us, r.p99_us);
         std::fflush(stdout);
       }

@@ -8,14 +8,14 @@
 namespace rankrt {
 
 enum class ErrorCode {
-  kUsage,        // bad command-line or option value
-  kIo,           // missing / unreadable / unwritable file
-  kParse,        // corrupt or truncated file
-  kUnsupported,  // op, attribute or dtype rankrt does not implement
-  kInvalidGraph, // malformed graph (cycle, dangling input, ...)
-  kShape,        // shape or dtype mismatch
-  kData,         // bad sample / baseline content
-  kRuntime,      // failure while executing
+  kUsage,         // bad command-line or option value
+  kIo,            // missing / unreadable / unwritable file
+  kParse,         // corrupt or truncated file
+  kUnsupported,   // op, attribute or dtype rankrt does not implement
+  kInvalidGraph,  // malformed graph (cycle, dangling input, ...)
+  kShape,         // shape or dtype mismatch
+  kData,          // bad sample / baseline content
+  kRuntime,       // failure while executing
 };
 
 class Error : public std::runtime_error {

@@ -30,7 +30,7 @@ inline uint16_t float_to_half(float f) {
   uint32_t abs = x & 0x7fffffffu;
   if (abs >= 0x7f800000u) return sign | (abs > 0x7f800000u ? 0x7e00 : 0x7c00);  // NaN / Inf
   if (abs >= 0x477ff000u) return sign | 0x7c00;  // rounds to >= 65520: overflow to Inf
-  if (abs < 0x38800000u) {  // below the smallest normal half: subnormal or zero
+  if (abs < 0x38800000u) {                       // below the smallest normal half: subnormal or zero
     // Scale so the half subnormal unit (2^-24) lands on the float integer grid, rounding to even.
     float v = std::bit_cast<float>(abs) * 16777216.0f;  // * 2^24
     uint32_t m = uint32_t(std::nearbyint(v));

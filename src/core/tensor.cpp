@@ -21,27 +21,42 @@ std::shared_ptr<std::byte> allocate(size_t bytes) {
 
 double load_double(DType t, const void* base, int64_t i) {
   switch (t) {
-    case DType::kF32: return static_cast<const float*>(base)[i];
-    case DType::kF64: return static_cast<const double*>(base)[i];
-    case DType::kF16: return half_to_float(static_cast<const uint16_t*>(base)[i]);
-    case DType::kBF16: return bf16_to_float(static_cast<const uint16_t*>(base)[i]);
-    case DType::kI8: return static_cast<const int8_t*>(base)[i];
-    case DType::kU8: return static_cast<const uint8_t*>(base)[i];
-    case DType::kI32: return static_cast<const int32_t*>(base)[i];
-    case DType::kI64: return double(static_cast<const int64_t*>(base)[i]);
-    case DType::kBool: return static_cast<const bool*>(base)[i] ? 1.0 : 0.0;
+    case DType::kF32:
+      return static_cast<const float*>(base)[i];
+    case DType::kF64:
+      return static_cast<const double*>(base)[i];
+    case DType::kF16:
+      return half_to_float(static_cast<const uint16_t*>(base)[i]);
+    case DType::kBF16:
+      return bf16_to_float(static_cast<const uint16_t*>(base)[i]);
+    case DType::kI8:
+      return static_cast<const int8_t*>(base)[i];
+    case DType::kU8:
+      return static_cast<const uint8_t*>(base)[i];
+    case DType::kI32:
+      return static_cast<const int32_t*>(base)[i];
+    case DType::kI64:
+      return double(static_cast<const int64_t*>(base)[i]);
+    case DType::kBool:
+      return static_cast<const bool*>(base)[i] ? 1.0 : 0.0;
   }
   return 0;
 }
 
 int64_t load_int64(DType t, const void* base, int64_t i) {
   switch (t) {
-    case DType::kI8: return static_cast<const int8_t*>(base)[i];
-    case DType::kU8: return static_cast<const uint8_t*>(base)[i];
-    case DType::kI32: return static_cast<const int32_t*>(base)[i];
-    case DType::kI64: return static_cast<const int64_t*>(base)[i];
-    case DType::kBool: return static_cast<const bool*>(base)[i] ? 1 : 0;
-    default: return int64_t(load_double(t, base, i));
+    case DType::kI8:
+      return static_cast<const int8_t*>(base)[i];
+    case DType::kU8:
+      return static_cast<const uint8_t*>(base)[i];
+    case DType::kI32:
+      return static_cast<const int32_t*>(base)[i];
+    case DType::kI64:
+      return static_cast<const int64_t*>(base)[i];
+    case DType::kBool:
+      return static_cast<const bool*>(base)[i] ? 1 : 0;
+    default:
+      return int64_t(load_double(t, base, i));
   }
 }
 
@@ -53,15 +68,33 @@ T saturate_cast(double v) {
 
 void store(DType t, void* base, int64_t i, double v, int64_t iv, bool from_int) {
   switch (t) {
-    case DType::kF32: static_cast<float*>(base)[i] = from_int ? float(iv) : float(v); break;
-    case DType::kF64: static_cast<double*>(base)[i] = from_int ? double(iv) : v; break;
-    case DType::kF16: static_cast<uint16_t*>(base)[i] = float_to_half(from_int ? float(iv) : float(v)); break;
-    case DType::kBF16: static_cast<uint16_t*>(base)[i] = float_to_bf16(from_int ? float(iv) : float(v)); break;
-    case DType::kI8: static_cast<int8_t*>(base)[i] = from_int ? int8_t(iv) : saturate_cast<int8_t>(v); break;
-    case DType::kU8: static_cast<uint8_t*>(base)[i] = from_int ? uint8_t(iv) : saturate_cast<uint8_t>(v); break;
-    case DType::kI32: static_cast<int32_t*>(base)[i] = from_int ? int32_t(iv) : saturate_cast<int32_t>(v); break;
-    case DType::kI64: static_cast<int64_t*>(base)[i] = from_int ? iv : saturate_cast<int64_t>(v); break;
-    case DType::kBool: static_cast<bool*>(base)[i] = from_int ? iv != 0 : v != 0.0; break;
+    case DType::kF32:
+      static_cast<float*>(base)[i] = from_int ? float(iv) : float(v);
+      break;
+    case DType::kF64:
+      static_cast<double*>(base)[i] = from_int ? double(iv) : v;
+      break;
+    case DType::kF16:
+      static_cast<uint16_t*>(base)[i] = float_to_half(from_int ? float(iv) : float(v));
+      break;
+    case DType::kBF16:
+      static_cast<uint16_t*>(base)[i] = float_to_bf16(from_int ? float(iv) : float(v));
+      break;
+    case DType::kI8:
+      static_cast<int8_t*>(base)[i] = from_int ? int8_t(iv) : saturate_cast<int8_t>(v);
+      break;
+    case DType::kU8:
+      static_cast<uint8_t*>(base)[i] = from_int ? uint8_t(iv) : saturate_cast<uint8_t>(v);
+      break;
+    case DType::kI32:
+      static_cast<int32_t*>(base)[i] = from_int ? int32_t(iv) : saturate_cast<int32_t>(v);
+      break;
+    case DType::kI64:
+      static_cast<int64_t*>(base)[i] = from_int ? iv : saturate_cast<int64_t>(v);
+      break;
+    case DType::kBool:
+      static_cast<bool*>(base)[i] = from_int ? iv != 0 : v != 0.0;
+      break;
   }
 }
 

@@ -25,10 +25,22 @@ class Tensor {
 
   void* raw() { return storage_.get(); }
   const void* raw() const { return storage_.get(); }
-  template <typename T> T* data() { return static_cast<T*>(raw()); }
-  template <typename T> const T* data() const { return static_cast<const T*>(raw()); }
-  template <typename T> std::span<T> span() { return {data<T>(), size_t(numel())}; }
-  template <typename T> std::span<const T> span() const { return {data<T>(), size_t(numel())}; }
+  template <typename T>
+  T* data() {
+    return static_cast<T*>(raw());
+  }
+  template <typename T>
+  const T* data() const {
+    return static_cast<const T*>(raw());
+  }
+  template <typename T>
+  std::span<T> span() {
+    return {data<T>(), size_t(numel())};
+  }
+  template <typename T>
+  std::span<const T> span() const {
+    return {data<T>(), size_t(numel())};
+  }
 
   // Same storage, new dims with the same element count.
   Tensor reshaped(std::vector<int64_t> dims) const;
@@ -53,7 +65,9 @@ class Tensor {
     return t;
   }
   template <typename T>
-  static Tensor scalar(T v) { return from_vector<T>({}, std::vector<T>{v}); }
+  static Tensor scalar(T v) {
+    return from_vector<T>({}, std::vector<T>{v});
+  }
 
  private:
   DType dtype_ = DType::kF32;

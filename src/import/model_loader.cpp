@@ -1,11 +1,11 @@
 // load_model: importer selection by extension and optional choice of the graph outputs.
 #include "import/model_loader.h"
 
-#include "ops/shape_inference.h"
-
 #include <filesystem>
 #include <fstream>
 #include <set>
+
+#include "ops/shape_inference.h"
 
 namespace rankrt {
 

@@ -10,9 +10,15 @@ std::string attribute_to_string(const Attribute& a) {
     std::string operator()(int64_t v) const { return std::to_string(v); }
     std::string operator()(double v) const { return fmt::format("{:g}", v); }
     std::string operator()(const std::string& v) const { return "\"" + v + "\""; }
-    std::string operator()(const std::vector<int64_t>& v) const { return fmt::format("[{}]", fmt::join(v, ",")); }
-    std::string operator()(const std::vector<double>& v) const { return fmt::format("[{}]", fmt::join(v, ",")); }
-    std::string operator()(const std::vector<std::string>& v) const { return fmt::format("[{}]", fmt::join(v, ",")); }
+    std::string operator()(const std::vector<int64_t>& v) const {
+      return fmt::format("[{}]", fmt::join(v, ","));
+    }
+    std::string operator()(const std::vector<double>& v) const {
+      return fmt::format("[{}]", fmt::join(v, ","));
+    }
+    std::string operator()(const std::vector<std::string>& v) const {
+      return fmt::format("[{}]", fmt::join(v, ","));
+    }
     std::string operator()(const Tensor& t) const {
       return fmt::format("tensor<{}{}>", dtype_name(t.dtype()), dims_to_string(t.dims()));
     }
@@ -27,7 +33,8 @@ const T* get_attr(const Node& n, const std::string& key) {
   auto it = n.attrs.find(key);
   if (it == n.attrs.end()) return nullptr;
   const T* v = std::get_if<T>(&it->second);
-  if (!v) fail(ErrorCode::kInvalidGraph, "node '{}' ({}): attribute '{}' has the wrong type", n.name, n.op, key);
+  if (!v)
+    fail(ErrorCode::kInvalidGraph, "node '{}' ({}): attribute '{}' has the wrong type", n.name, n.op, key);
   return v;
 }
 

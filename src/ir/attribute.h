@@ -10,8 +10,8 @@
 
 namespace rankrt {
 
-using Attribute = std::variant<int64_t, double, std::string, std::vector<int64_t>,
-                               std::vector<double>, std::vector<std::string>, Tensor>;
+using Attribute = std::variant<int64_t, double, std::string, std::vector<int64_t>, std::vector<double>,
+                               std::vector<std::string>, Tensor>;
 using AttributeMap = std::map<std::string, Attribute>;
 
 std::string attribute_to_string(const Attribute& a);

@@ -22,8 +22,8 @@ struct ValueInfo {
 };
 
 struct Node {
-  std::string name;  // original node name from the model (kept through passes)
-  std::string op;    // IR op type, e.g. "MatMul"
+  std::string name;                  // original node name from the model (kept through passes)
+  std::string op;                    // IR op type, e.g. "MatMul"
   std::vector<std::string> inputs;   // value names; "" marks an omitted optional input
   std::vector<std::string> outputs;  // value names
   AttributeMap attrs;

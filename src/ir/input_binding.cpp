@@ -25,19 +25,19 @@ SymbolBindings bind_inputs(const Graph& graph, const std::map<std::string, Tenso
            dtype_name(v.dtype));
     if (!v.rank_known) continue;
     if (t.rank() != int64_t(v.shape.size()))
-      fail(ErrorCode::kData, "input '{}' has shape {}, {} expects rank {} {}", v.name, dims_to_string(t.dims()),
-           where, v.shape.size(), shape_to_string(v.shape));
+      fail(ErrorCode::kData, "input '{}' has shape {}, {} expects rank {} {}", v.name,
+           dims_to_string(t.dims()), where, v.shape.size(), shape_to_string(v.shape));
     for (size_t d = 0; d < v.shape.size(); ++d) {
       const Dim& dim = v.shape[d];
       int64_t actual = t.dims()[d];
       if (dim.is_known() && dim.value != actual)
-        fail(ErrorCode::kData, "input '{}' has shape {}, {} expects {}", v.name, dims_to_string(t.dims()), where,
-             shape_to_string(v.shape));
+        fail(ErrorCode::kData, "input '{}' has shape {}, {} expects {}", v.name, dims_to_string(t.dims()),
+             where, shape_to_string(v.shape));
       if (dim.is_symbolic()) {
         auto [b, inserted] = bindings.emplace(dim.symbol, actual);
         if (!inserted && b->second != actual)
-          fail(ErrorCode::kData, "input '{}' has {}={} but another input has {}={}", v.name, dim.symbol, actual,
-               dim.symbol, b->second);
+          fail(ErrorCode::kData, "input '{}' has {}={} but another input has {}={}", v.name, dim.symbol,
+               actual, dim.symbol, b->second);
       }
     }
   }

@@ -29,7 +29,8 @@ void verify_graph(const Graph& g) {
            n.op, num_out, schema->min_outputs, schema->max_outputs);
     for (const std::string& in : n.inputs) {
       if (!in.empty() && !defined.count(in))
-        fail(ErrorCode::kInvalidGraph, "{}: node '{}' ({}) reads '{}', which no graph input, initializer or earlier node defines",
+        fail(ErrorCode::kInvalidGraph,
+             "{}: node '{}' ({}) reads '{}', which no graph input, initializer or earlier node defines",
              g.source, n.name, n.op, in);
     }
     for (const std::string& out : n.outputs) define(out, "output of node '" + n.name + "'");

@@ -14,7 +14,8 @@ Shape broadcast_shapes(const InferContext& ctx, const Shape& a, const Shape& b) 
     } else if (da == Dim(1)) {
       out[i] = db;
     } else if (da.is_known() && db.is_known()) {
-      ctx.error(ErrorCode::kShape, "shapes {} and {} do not broadcast", shape_to_string(a), shape_to_string(b));
+      ctx.error(ErrorCode::kShape, "shapes {} and {} do not broadcast", shape_to_string(a),
+                shape_to_string(b));
     } else {
       out[i] = da.is_known() ? da : db;  // a symbol must equal the other side's size (or be 1)
     }
@@ -22,7 +23,8 @@ Shape broadcast_shapes(const InferContext& ctx, const Shape& a, const Shape& b) 
   return out;
 }
 
-std::vector<int64_t> broadcast_strides(const std::vector<int64_t>& in_dims, const std::vector<int64_t>& out_dims) {
+std::vector<int64_t> broadcast_strides(const std::vector<int64_t>& in_dims,
+                                       const std::vector<int64_t>& out_dims) {
   const size_t rank = out_dims.size(), pad = rank - in_dims.size();
   std::vector<int64_t> strides(rank, 0);
   int64_t s = 1;

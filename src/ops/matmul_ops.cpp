@@ -114,7 +114,8 @@ void compute_gemm(ComputeContext& ctx) {
     for (int64_t i = 0; i < m; ++i) {
       for (int64_t j = 0; j < n; ++j) {
         double acc = 0;
-        for (int64_t p = 0; p < k; ++p) acc += double(pa[i * a_row + p * a_col]) * double(pb[p * b_row + j * b_col]);
+        for (int64_t p = 0; p < k; ++p)
+          acc += double(pa[i * a_row + p * a_col]) * double(pb[p * b_row + j * b_col]);
         T y = T(alpha * acc);
         if (pc) y += T(beta) * pc[i * c_strides[0] + j * c_strides[1]];
         po[i * n + j] = y;

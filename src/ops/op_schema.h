@@ -56,10 +56,10 @@ class InferContext {
 
 struct ComputeContext {
   const Node& node;
-  std::vector<const Tensor*> inputs;  // nullptr for omitted optional inputs
-  std::vector<Tensor>& outputs;       // preallocated with inferred dims, in storage dtype
+  std::vector<const Tensor*> inputs;          // nullptr for omitted optional inputs
+  std::vector<Tensor>& outputs;               // preallocated with inferred dims, in storage dtype
   std::vector<DType> declared_output_dtypes;  // IR dtypes (differ from storage for floats)
-  DType float_type;                   // storage type of every float value: kF32 or kF64
+  DType float_type;                           // storage type of every float value: kF32 or kF64
 };
 
 struct OpSchema {
@@ -84,14 +84,22 @@ inline DType storage_dtype(DType declared, DType float_type) {
 template <typename F>
 decltype(auto) dispatch_storage(DType t, F&& f) {
   switch (t) {
-    case DType::kF32: return f.template operator()<float>();
-    case DType::kF64: return f.template operator()<double>();
-    case DType::kI8: return f.template operator()<int8_t>();
-    case DType::kU8: return f.template operator()<uint8_t>();
-    case DType::kI32: return f.template operator()<int32_t>();
-    case DType::kI64: return f.template operator()<int64_t>();
-    case DType::kBool: return f.template operator()<bool>();
-    default: fail(ErrorCode::kUnsupported, "dtype {} is not a storage dtype", dtype_name(t));
+    case DType::kF32:
+      return f.template operator()<float>();
+    case DType::kF64:
+      return f.template operator()<double>();
+    case DType::kI8:
+      return f.template operator()<int8_t>();
+    case DType::kU8:
+      return f.template operator()<uint8_t>();
+    case DType::kI32:
+      return f.template operator()<int32_t>();
+    case DType::kI64:
+      return f.template operator()<int64_t>();
+    case DType::kBool:
+      return f.template operator()<bool>();
+    default:
+      fail(ErrorCode::kUnsupported, "dtype {} is not a storage dtype", dtype_name(t));
   }
 }
 
@@ -99,9 +107,12 @@ decltype(auto) dispatch_storage(DType t, F&& f) {
 template <typename F>
 decltype(auto) dispatch_float(DType t, F&& f) {
   switch (t) {
-    case DType::kF32: return f.template operator()<float>();
-    case DType::kF64: return f.template operator()<double>();
-    default: fail(ErrorCode::kUnsupported, "expected a float tensor, got {}", dtype_name(t));
+    case DType::kF32:
+      return f.template operator()<float>();
+    case DType::kF64:
+      return f.template operator()<double>();
+    default:
+      fail(ErrorCode::kUnsupported, "expected a float tensor, got {}", dtype_name(t));
   }
 }
 

@@ -17,8 +17,8 @@ struct EngineOptions {
   std::string backend = "cpu";     // cpu (oneDNN; fp64 runs the reference executor) | reference | cuda
   std::string precision = "fp32";  // cpu, reference: fp32 | fp64; cuda: fp32 | tf32 | fp16 | bf16
   int64_t max_rows = 512;          // cpu / cuda shape profile of the candidate count: 1..max_rows
-  bool cuda_graphs = true;  // cuda: replay one captured CUDA graph per candidate count
-  int device = 0;           // cuda device ordinal
+  bool cuda_graphs = true;         // cuda: replay one captured CUDA graph per candidate count
+  int device = 0;                  // cuda device ordinal
   // cpu: intra-op (OpenMP) threads per execution context; 0 = every core this process may use.
   // With several contexts (predictors) per process, give each cores / predictors threads.
   int threads = 0;

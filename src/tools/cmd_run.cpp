@@ -108,9 +108,11 @@ Handler add_run_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-rows", o->engine.max_rows, "cuda: largest candidate count of the shape profile")
       ->capture_default_str();
-  cmd->add_flag("--no-cuda-graph", [o](int64_t) { o->engine.cuda_graphs = false; }, "cuda: launch kernels one by one");
-  cmd->add_flag("--no-optimize", [o](int64_t) { o->engine.optimize = false; },
-                "run the graph as imported (no optimizer passes)");
+  cmd->add_flag(
+      "--no-cuda-graph", [o](int64_t) { o->engine.cuda_graphs = false; }, "cuda: launch kernels one by one");
+  cmd->add_flag(
+      "--no-optimize", [o](int64_t) { o->engine.optimize = false; },
+      "run the graph as imported (no optimizer passes)");
   cmd->add_option("--disable-pass", o->engine.disabled_passes, "skip one optimizer pass (repeatable)");
   cmd->add_option(
       "--output", o->selector.output,

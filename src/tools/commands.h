@@ -1,7 +1,6 @@
 // Subcommands of the rankrt CLI: each file adds one to the app and returns its handler.
 #pragma once
 #include <CLI/CLI.hpp>
-
 #include <functional>
 
 namespace rankrt::tools {

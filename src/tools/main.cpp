@@ -17,12 +17,9 @@ int main(int argc, char** argv) {
 
   using namespace rankrt::tools;
   std::map<std::string, Handler> handlers = {
-      {"run", add_run_command(app)},
-      {"build", add_build_command(app)},
-      {"bench", add_bench_command(app)},
-      {"test-case", add_test_case_command(app)},
-      {"samples", add_samples_command(app)},
-      {"make-model", add_make_model_command(app)},
+      {"run", add_run_command(app)},         {"build", add_build_command(app)},
+      {"bench", add_bench_command(app)},     {"test-case", add_test_case_command(app)},
+      {"samples", add_samples_command(app)}, {"make-model", add_make_model_command(app)},
       {"inspect", add_inspect_command(app)},
   };
   try {

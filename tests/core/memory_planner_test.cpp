@@ -1,9 +1,9 @@
 // Arena planning: overlapping lifetimes never share bytes; disjoint ones do.
+#include "core/memory_planner.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
-
-#include "core/memory_planner.h"
 
 namespace rankrt {
 
@@ -28,7 +28,8 @@ TEST(MemoryPlanner, RandomLifetimesNeverOverlap) {
       EXPECT_EQ(plan.offsets[i] % 256, 0);
       EXPECT_LE(plan.offsets[i] + reqs[i].bytes, plan.arena_bytes);
       for (size_t j = i + 1; j < reqs.size(); ++j) {
-        bool live_together = reqs[i].first_step <= reqs[j].last_step && reqs[j].first_step <= reqs[i].last_step;
+        bool live_together =
+            reqs[i].first_step <= reqs[j].last_step && reqs[j].first_step <= reqs[i].last_step;
         bool bytes_overlap = plan.offsets[i] < plan.offsets[j] + reqs[j].bytes &&
                              plan.offsets[j] < plan.offsets[i] + reqs[i].bytes;
         EXPECT_FALSE(live_together && bytes_overlap) << i << " " << j;

@@ -1,8 +1,9 @@
 // Tensor storage, reshape and dtype conversion.
+#include "core/tensor.h"
+
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "core/tensor.h"
 
 namespace rankrt {
 

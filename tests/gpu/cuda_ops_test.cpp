@@ -140,7 +140,8 @@ TEST(CudaOps, ElementwiseChainIsOneFusedKernel) {
   g.nodes.push_back({"sub", "Sub", {"t3", "a"}, {"y"}, {}});
   g.outputs.push_back({"y", DType::kF32, {}, false});
   for (int64_t rows : {1, 37, 512}) {
-    TensorMap in{{"a", random_tensor(rng, DType::kF32, {rows, 8})}, {"b", random_tensor(rng, DType::kF32, {rows, 8})}};
+    TensorMap in{{"a", random_tensor(rng, DType::kF32, {rows, 8})},
+                 {"b", random_tensor(rng, DType::kF32, {rows, 8})}};
     EXPECT_LT(cuda_vs_reference(g, in), 1e-6) << rows;
   }
   infer_shapes(g);

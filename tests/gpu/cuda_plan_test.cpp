@@ -30,8 +30,8 @@ TEST(CudaPlan, RoundTripIsBitIdenticalAndLoadsFast) {
   auto loaded_ctx = loaded->create_context();
   const double load_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start).count();
-  std::printf("DQM cuda plan: build %.1f ms, load (file read to first context) %.1f ms, %zu bytes\n", build_ms,
-              load_ms, size_t(std::filesystem::file_size(path)));
+  std::printf("DQM cuda plan: build %.1f ms, load (file read to first context) %.1f ms, %zu bytes\n",
+              build_ms, load_ms, size_t(std::filesystem::file_size(path)));
   EXPECT_LT(load_ms, 50.0);
   EXPECT_EQ(loaded->gemm_algorithms(), built.engine->gemm_algorithms());
 

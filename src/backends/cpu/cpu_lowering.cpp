@@ -18,24 +18,16 @@ Dims CpuValue::dims(int64_t rows) const {
 
 namespace {
 
-const std::map<std::string, UnaryOp> kUnaryOps = {{"Identity", UnaryOp::kCopy},
-                                                  {"Reshape", UnaryOp::kCopy},
-                                                  {"Squeeze", UnaryOp::kCopy},
-                                                  {"Unsqueeze", UnaryOp::kCopy},
-                                                  {"Flatten", UnaryOp::kCopy},
-                                                  {"Expand", UnaryOp::kCopy},
-                                                  {"Tile", UnaryOp::kCopy},
-                                                  {"Neg", UnaryOp::kNeg},
-                                                  {"Abs", UnaryOp::kAbs},
-                                                  {"Relu", UnaryOp::kRelu},
-                                                  {"Sigmoid", UnaryOp::kSigmoid},
-                                                  {"Tanh", UnaryOp::kTanh},
-                                                  {"Exp", UnaryOp::kExp},
-                                                  {"Log", UnaryOp::kLog},
-                                                  {"Sqrt", UnaryOp::kSqrt},
-                                                  {"Reciprocal", UnaryOp::kReciprocal},
-                                                  {"Erf", UnaryOp::kErf},
-                                                  {"LeakyRelu", UnaryOp::kLeakyRelu}};
+const std::map<std::string, UnaryOp> kUnaryOps = {
+    {"Identity", UnaryOp::kCopy},   {"Reshape", UnaryOp::kCopy},
+    {"Squeeze", UnaryOp::kCopy},    {"Unsqueeze", UnaryOp::kCopy},
+    {"Flatten", UnaryOp::kCopy},    {"Expand", UnaryOp::kCopy},
+    {"Tile", UnaryOp::kCopy},       {"Neg", UnaryOp::kNeg},
+    {"Abs", UnaryOp::kAbs},         {"Relu", UnaryOp::kRelu},
+    {"Sigmoid", UnaryOp::kSigmoid}, {"Tanh", UnaryOp::kTanh},
+    {"Exp", UnaryOp::kExp},         {"Log", UnaryOp::kLog},
+    {"Sqrt", UnaryOp::kSqrt},       {"Reciprocal", UnaryOp::kReciprocal},
+    {"Erf", UnaryOp::kErf},         {"LeakyRelu", UnaryOp::kLeakyRelu}};
 const std::map<std::string, BinaryOp> kBinaryOps = {
     {"Add", BinaryOp::kAdd}, {"Sub", BinaryOp::kSub}, {"Mul", BinaryOp::kMul}, {"Div", BinaryOp::kDiv},
     {"Max", BinaryOp::kMax}, {"Min", BinaryOp::kMin}, {"Pow", BinaryOp::kPow}, {"PRelu", BinaryOp::kPrelu}};

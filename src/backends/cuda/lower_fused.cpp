@@ -7,7 +7,8 @@ namespace rankrt::cuda {
 namespace {
 
 bool fusible(const Graph& g, const Node& n) {
-  const bool unary = unary_ops().count(n.op) && unary_ops().at(n.op) != UnaryOp::kCopy && n.inputs.size() == 1;
+  const bool unary =
+      unary_ops().count(n.op) && unary_ops().at(n.op) != UnaryOp::kCopy && n.inputs.size() == 1;
   const bool binary = binary_ops().count(n.op) && n.inputs.size() == 2;
   if (!(unary || binary) || n.outputs.size() != 1) return false;
   auto it = g.value_info.find(n.outputs[0]);
@@ -27,7 +28,8 @@ std::pair<size_t, size_t> chain_size(const std::vector<const Node*>& chain) {
 
 }  // namespace
 
-std::map<const Node*, const Node*> plan_elementwise_fusion(const Graph& g, const std::set<const Node*>& skip) {
+std::map<const Node*, const Node*> plan_elementwise_fusion(const Graph& g,
+                                                           const std::set<const Node*>& skip) {
   std::set<std::string> graph_outputs;
   for (const ValueInfo& v : g.outputs) graph_outputs.insert(v.name);
   std::map<std::string, std::vector<const Node*>> readers;

@@ -1,8 +1,8 @@
 // Lowering of Dense / MatMul / Gemm: constant 2-D weights through cuBLASLt with the fused
 // bias-activation epilogue, activation x activation products through the batched kernel.
-#include "backends/cuda/kernels/batched_matmul.h"
 #include <cstring>
 
+#include "backends/cuda/kernels/batched_matmul.h"
 #include "backends/cuda/lowering.h"
 
 namespace rankrt::cuda {
@@ -175,17 +175,19 @@ void Lowering::lower_batched_matmul(const Node& n) {
 
 // The layer's GEMM: from an engine plan's stored algorithms when given (no heuristic query, so
 // a plan loads fast and runs exactly what it was built with), else from cuBLASLt's heuristic.
-std::unique_ptr<LtGemm> Lowering::make_gemm(int64_t k, int64_t m, int64_t max_rows, const std::string& layer) {
+std::unique_ptr<LtGemm> Lowering::make_gemm(int64_t k, int64_t m, int64_t max_rows,
+                                            const std::string& layer) {
   const std::vector<GemmAlgorithms>& planned = options_.gemm_algorithms;
   if (planned.empty()) return std::make_unique<LtGemm>(lt_, k, m, max_rows, precision_, layer);
   const size_t i = program_->gemms.size();
   if (i >= planned.size())
-    fail(ErrorCode::kData, "engine plan has GEMM algorithms for {} layers, the graph lowers more", planned.size());
+    fail(ErrorCode::kData, "engine plan has GEMM algorithms for {} layers, the graph lowers more",
+         planned.size());
   const GemmAlgorithms& p = planned[i];
   if (p.layer != layer || p.precision != precision_name(precision_) || p.k != k || p.m != m ||
       int64_t(p.algorithms.size()) != max_rows)
-    fail(ErrorCode::kData, "engine plan's GEMM algorithms for layer '{}' do not match the lowered layer '{}'", p.layer,
-         layer);
+    fail(ErrorCode::kData, "engine plan's GEMM algorithms for layer '{}' do not match the lowered layer '{}'",
+         p.layer, layer);
   std::vector<cublasLtMatmulAlgo_t> algos(p.algorithms.size());
   for (size_t r = 0; r < algos.size(); ++r) std::memcpy(&algos[r], p.algorithms[r].data(), sizeof algos[r]);
   return std::make_unique<LtGemm>(k, m, precision_, layer, std::move(algos));

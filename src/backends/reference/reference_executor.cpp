@@ -11,7 +11,8 @@ namespace rankrt {
 ReferenceExecutor::ReferenceExecutor(const Graph& graph, DType float_type)
     : graph_(graph), float_type_(float_type) {
   if (float_type != DType::kF32 && float_type != DType::kF64)
-    fail(ErrorCode::kUsage, "reference executor computes in float32 or float64, not {}", dtype_name(float_type));
+    fail(ErrorCode::kUsage, "reference executor computes in float32 or float64, not {}",
+         dtype_name(float_type));
   std::set<std::string> keep;
   for (const ValueInfo& v : graph.outputs) keep.insert(v.name);
   std::map<std::string, size_t> last;
@@ -38,7 +39,8 @@ TensorMap ReferenceExecutor::run(const TensorMap& inputs, bool keep_all) const {
   for (const auto& [name, t] : graph_.initializers) {
     if (!inputs.count(name)) add_value(name, t.to(storage_dtype(t.dtype(), float_type_)), t.dtype());
   }
-  for (const auto& [name, t] : inputs) add_value(name, t.to(storage_dtype(t.dtype(), float_type_)), t.dtype());
+  for (const auto& [name, t] : inputs)
+    add_value(name, t.to(storage_dtype(t.dtype(), float_type_)), t.dtype());
 
   for (size_t idx = 0; idx < graph_.nodes.size(); ++idx) {
     const Node& n = graph_.nodes[idx];
@@ -52,7 +54,8 @@ TensorMap ReferenceExecutor::run(const TensorMap& inputs, bool keep_all) const {
       }
       auto it = values.find(name);
       if (it == values.end())
-        fail(ErrorCode::kInvalidGraph, "{}: node '{}' reads undefined value '{}'", graph_.source, n.name, name);
+        fail(ErrorCode::kInvalidGraph, "{}: node '{}' reads undefined value '{}'", graph_.source, n.name,
+             name);
       in_states.push_back(&states.at(name));
       in_tensors.push_back(&it->second);
     }

@@ -90,7 +90,8 @@ __global__ void binary_kernel(BinaryOp op, const float* a, const float* b, float
 }
 
 __global__ void fused_kernel(FusedElementwise f, float* out, int64_t n) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x) {
     float vals[kMaxFusedInputs + kMaxFusedOps];
     for (int k = 0; k < f.num_inputs; ++k) {
       int64_t offset = 0, rest = i;
