@@ -21,21 +21,9 @@ const Dim kN = Dim::sym("N");
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 
-ValueState constant_state(const Tensor& t) {
-  return ValueState{t.dtype(), shape_from_dims(t.dims()), true, &t, {}};
-}
-
-Tensor ints(std::vector<int64_t> v) { return Tensor::from_vector<int64_t>({int64_t(v.size())}, v); }
-
-ErrorCode error_code(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "no error thrown";
-  return ErrorCode::kRuntime;
-}
+using test::constant_state;
+using test::error_code;
+using test::ints;
 
 TEST(ConcatOp, NegativeAxisAndDtypes) {
   const Tensor a = random_tensor(DType::kF32, {2, 3}, -2, 2, 1),

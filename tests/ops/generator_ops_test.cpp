@@ -17,21 +17,9 @@ using test::to_doubles;
 
 const Dim kN = Dim::sym("N");
 
-ValueState constant_state(const Tensor& t) {
-  return ValueState{t.dtype(), shape_from_dims(t.dims()), true, &t, {}};
-}
-
-Tensor ints(std::vector<int64_t> v) { return Tensor::from_vector<int64_t>({int64_t(v.size())}, v); }
-
-ErrorCode error_code(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "no error thrown";
-  return ErrorCode::kRuntime;
-}
+using test::constant_state;
+using test::error_code;
+using test::ints;
 
 TEST(ConstantOp, ValuesInStorageType) {
   const Tensor value = random_tensor(DType::kF64, {2, 3});

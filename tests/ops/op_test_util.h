@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -144,5 +145,24 @@ std::vector<double> broadcast_reference(const Tensor& a, const Tensor& b,
 
 // Tolerance suited to a float type: loose for float32, tight for float64.
 inline double tol_for(DType float_type) { return float_type == DType::kF64 ? 1e-12 : 1e-5; }
+
+// A value state whose value is known.
+inline ValueState constant_state(const Tensor& t) {
+  return ValueState{t.dtype(), shape_from_dims(t.dims()), true, &t, {}};
+}
+
+// A 1-D int64 tensor.
+inline Tensor ints(std::vector<int64_t> v) { return Tensor::from_vector<int64_t>({int64_t(v.size())}, v); }
+
+// The code of the rankrt::Error that f throws (a test failure when it throws none).
+inline ErrorCode error_code(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  ADD_FAILURE() << "no error thrown";
+  return ErrorCode::kRuntime;
+}
 
 }  // namespace rankrt::test

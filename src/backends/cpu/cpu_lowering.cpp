@@ -6,6 +6,7 @@
 
 #include "backends/cpu/cpu_program.h"
 #include "core/memory_planner.h"
+#include "ir/shape_only_nodes.h"
 
 namespace rankrt::cpu {
 
@@ -54,26 +55,6 @@ bool is_shape_argument(const Node& n, size_t input) {
   return false;
 }
 
-// Nodes that compute only shape arguments (e.g. Shape -> Gather -> Concat -> Expand's shape):
-// nothing to run once every shape is inferred.
-std::set<const Node*> shape_only_nodes(const Graph& g) {
-  std::set<std::string> graph_outputs;
-  for (const ValueInfo& v : g.outputs) graph_outputs.insert(v.name);
-  std::set<const Node*> skip;
-  for (auto it = g.nodes.rbegin(); it != g.nodes.rend(); ++it) {
-    bool only_shapes = true;
-    for (const std::string& out : it->outputs) {
-      if (graph_outputs.count(out)) only_shapes = false;
-      for (const Node& consumer : g.nodes)
-        for (size_t i = 0; i < consumer.inputs.size(); ++i)
-          if (consumer.inputs[i] == out && !is_shape_argument(consumer, i) && !skip.count(&consumer))
-            only_shapes = false;
-    }
-    if (only_shapes) skip.insert(&*it);
-  }
-  return skip;
-}
-
 class Lowering {
  public:
   Lowering(const Graph& g, int64_t max_rows) : graph_(g), program_(std::make_unique<Program>()) {
@@ -86,7 +67,7 @@ class Lowering {
       if (graph_.find_initializer(in.name)) continue;
       program_->inputs.push_back(add_activation(in.name, in.dtype, in.shape, in.name));
     }
-    const std::set<const Node*> skip = shape_only_nodes(graph_);
+    const std::set<const Node*> skip = shape_only_nodes(graph_, is_shape_argument);
     for (const Node& n : graph_.nodes)
       if (!skip.count(&n)) lower(n);
     for (const ValueInfo& out : graph_.outputs) program_->outputs.push_back(value(out.name, "graph output"));

@@ -7,6 +7,7 @@
 
 #include "backends/cuda/lowering.h"
 #include "core/memory_planner.h"
+#include "ir/shape_only_nodes.h"
 
 namespace rankrt::cuda {
 
@@ -64,26 +65,6 @@ bool is_shape_argument(const Node& n, size_t input) {
   return false;
 }
 
-// Nodes that compute only shape arguments (e.g. Shape -> Gather -> Concat -> Expand's shape):
-// nothing to run on the device once every shape is inferred.
-std::set<const Node*> shape_only_nodes(const Graph& g) {
-  std::set<std::string> graph_outputs;
-  for (const ValueInfo& v : g.outputs) graph_outputs.insert(v.name);
-  std::set<const Node*> skip;
-  for (auto it = g.nodes.rbegin(); it != g.nodes.rend(); ++it) {
-    bool only_shapes = true;
-    for (const std::string& out : it->outputs) {
-      if (graph_outputs.count(out)) only_shapes = false;
-      for (const Node& consumer : g.nodes)
-        for (size_t i = 0; i < consumer.inputs.size(); ++i)
-          if (consumer.inputs[i] == out && !is_shape_argument(consumer, i) && !skip.count(&consumer))
-            only_shapes = false;
-    }
-    if (only_shapes) skip.insert(&*it);
-  }
-  return skip;
-}
-
 GemmPrecision parse_precision(const std::string& p) {
   if (p == "fp32") return GemmPrecision::kFp32;
   if (p == "tf32") return GemmPrecision::kTf32;
@@ -110,7 +91,7 @@ std::unique_ptr<Program> Lowering::run() {
     if (graph_.find_initializer(in.name)) continue;
     program_->inputs.push_back(add_activation(in.name, in.dtype, in.shape, in.name));
   }
-  const std::set<const Node*> skip = shape_only_nodes(graph_);
+  const std::set<const Node*> skip = shape_only_nodes(graph_, is_shape_argument);
   const std::map<const Node*, const Node*> root_of = plan_elementwise_fusion(graph_, skip);
   std::map<const Node*, std::vector<const Node*>> chains;
   for (const Node& n : graph_.nodes)
