@@ -98,11 +98,21 @@ void Lowering::lower_lt_gemm(const Node& n, size_t x, const std::string& key, co
   param_p.resize(3);
   params.resize(3, SIZE_MAX);
   const size_t y = output(n);
-  program_->gemms.push_back(make_gemm(k, m, max_rows_of(x, k), n.name));
+  // cuBLASLt's own epilogue when it covers the layer (a per-column bias vector and/or ReLU);
+  // otherwise our bias + activation kernel after the product.
+  const bool column_bias = bias && bias_p.col_stride == 1 && bias_p.row_stride == 0;
+  const bool lt_epilogue = (!bias || column_bias) && (act == Activation::kNone || act == Activation::kRelu);
+  const cublasLtEpilogue_t lt_kind = !lt_epilogue ? CUBLASLT_EPILOGUE_DEFAULT
+                                     : act == Activation::kRelu
+                                         ? (bias ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_RELU)
+                                     : bias ? CUBLASLT_EPILOGUE_BIAS
+                                            : CUBLASLT_EPILOGUE_DEFAULT;
+  program_->gemms.push_back(make_gemm(k, m, max_rows_of(x, k), n.name, lt_kind));
   const LtGemm* gemm = program_->gemms.back().get();
   const bool convert = operand_bytes(precision_) == 2;
   if (convert) program_->scratch_bytes = std::max(program_->scratch_bytes, program_->values[x].max_bytes / 2);
-  const bool epilogue = bias || act != Activation::kNone;
+  const bool epilogue = !lt_epilogue && (bias || act != Activation::kNone);
+  const std::optional<size_t> lt_bias = lt_epilogue ? bias : std::nullopt;
   const Program* prog = program_.get();
   const CastKind cast_kind =
       precision_ == GemmPrecision::kFp16 ? CastKind::kFloatToHalf : CastKind::kFloatToBf16;
@@ -116,7 +126,8 @@ void Lowering::lower_lt_gemm(const Node& n, size_t x, const std::string& key, co
       xin = s.scratch;
     }
     float* out = static_cast<float*>(prog->pointer(s, y));
-    gemm->run(s.lt, xin, prog->pointer(s, wv), out, rows, s.workspace, s.stream);
+    gemm->run(s.lt, xin, prog->pointer(s, wv), out, rows, s.workspace, s.stream,
+              lt_bias ? static_cast<const float*>(prog->pointer(s, *lt_bias)) : nullptr);
     if (!epilogue) return;
     auto bind = [&](ColumnParam p, size_t v) {
       if (v != SIZE_MAX) p.data = static_cast<const float*>(prog->pointer(s, v));
@@ -175,10 +186,10 @@ void Lowering::lower_batched_matmul(const Node& n) {
 
 // The layer's GEMM: from an engine plan's stored algorithms when given (no heuristic query, so
 // a plan loads fast and runs exactly what it was built with), else from cuBLASLt's heuristic.
-std::unique_ptr<LtGemm> Lowering::make_gemm(int64_t k, int64_t m, int64_t max_rows,
-                                            const std::string& layer) {
+std::unique_ptr<LtGemm> Lowering::make_gemm(int64_t k, int64_t m, int64_t max_rows, const std::string& layer,
+                                            cublasLtEpilogue_t epilogue) {
   const std::vector<GemmAlgorithms>& planned = options_.gemm_algorithms;
-  if (planned.empty()) return std::make_unique<LtGemm>(lt_, k, m, max_rows, precision_, layer);
+  if (planned.empty()) return std::make_unique<LtGemm>(lt_, k, m, max_rows, precision_, layer, epilogue);
   const size_t i = program_->gemms.size();
   if (i >= planned.size())
     fail(ErrorCode::kData, "engine plan has GEMM algorithms for {} layers, the graph lowers more",
@@ -190,7 +201,7 @@ std::unique_ptr<LtGemm> Lowering::make_gemm(int64_t k, int64_t m, int64_t max_ro
          p.layer, layer);
   std::vector<cublasLtMatmulAlgo_t> algos(p.algorithms.size());
   for (size_t r = 0; r < algos.size(); ++r) std::memcpy(&algos[r], p.algorithms[r].data(), sizeof algos[r]);
-  return std::make_unique<LtGemm>(k, m, precision_, layer, std::move(algos));
+  return std::make_unique<LtGemm>(k, m, precision_, layer, std::move(algos), epilogue);
 }
 
 }  // namespace rankrt::cuda

@@ -66,7 +66,8 @@ class Lowering {
   void lower_dense(const Node& n);
   void lower_gemm(const Node& n);
   // y = act(x · w + bias; params) through cuBLASLt, w [K, M] constant (uploaded under `key`).
-  std::unique_ptr<LtGemm> make_gemm(int64_t k, int64_t m, int64_t max_rows, const std::string& layer);
+  std::unique_ptr<LtGemm> make_gemm(int64_t k, int64_t m, int64_t max_rows, const std::string& layer,
+                                    cublasLtEpilogue_t epilogue);
   void lower_lt_gemm(const Node& n, size_t x, const std::string& key, const Tensor& w,
                      std::optional<size_t> bias, Activation act, std::vector<size_t> params);
   void lower_batched_matmul(const Node& n);

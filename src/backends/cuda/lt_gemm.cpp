@@ -33,9 +33,18 @@ struct Descriptors {
 };
 
 void init_descriptors(Descriptors& d, GemmPrecision p, int64_t k, int64_t m, int64_t rows,
-                      const std::string& layer) {
+                      const std::string& layer, cublasLtEpilogue_t epilogue) {
   const Types t = types_of(p);
   RANKRT_CUDA_CHECK(cublasLtMatmulDescInit(&d.op, t.compute, CUDA_R_32F), layer);
+  if (epilogue != CUBLASLT_EPILOGUE_DEFAULT) {
+    RANKRT_CUDA_CHECK(
+        cublasLtMatmulDescSetAttribute(&d.op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof epilogue),
+        layer);
+    const cudaDataType_t bias_type = CUDA_R_32F;
+    RANKRT_CUDA_CHECK(cublasLtMatmulDescSetAttribute(&d.op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &bias_type,
+                                                     sizeof bias_type),
+                      layer);
+  }
   RANKRT_CUDA_CHECK(cublasLtMatrixLayoutInit(&d.a, t.operand, uint64_t(m), uint64_t(k), m), layer);  // Wᵀ
   RANKRT_CUDA_CHECK(cublasLtMatrixLayoutInit(&d.b, t.operand, uint64_t(k), uint64_t(rows), k), layer);  // Xᵀ
   RANKRT_CUDA_CHECK(cublasLtMatrixLayoutInit(&d.c, CUDA_R_32F, uint64_t(m), uint64_t(rows), m), layer);  // Yᵀ
@@ -62,8 +71,13 @@ size_t operand_bytes(GemmPrecision p) {
 }
 
 LtGemm::LtGemm(cublasLtHandle_t handle, int64_t k, int64_t m, int64_t max_rows, GemmPrecision precision,
-               std::string layer)
-    : k_(k), m_(m), max_rows_(max_rows), precision_(precision), layer_(std::move(layer)) {
+               std::string layer, cublasLtEpilogue_t epilogue)
+    : k_(k),
+      m_(m),
+      max_rows_(max_rows),
+      precision_(precision),
+      layer_(std::move(layer)),
+      epilogue_(epilogue) {
   cublasLtMatmulPreferenceOpaque_t pref;
   RANKRT_CUDA_CHECK(cublasLtMatmulPreferenceInit(&pref), layer_);
   const uint64_t ws = kGemmWorkspaceBytes;
@@ -73,7 +87,7 @@ LtGemm::LtGemm(cublasLtHandle_t handle, int64_t k, int64_t m, int64_t max_rows, 
   algos_.resize(size_t(max_rows));
   for (int64_t rows = 1; rows <= max_rows; ++rows) {
     Descriptors d;
-    init_descriptors(d, precision_, k_, m_, rows, layer_);
+    init_descriptors(d, precision_, k_, m_, rows, layer_, epilogue_);
     cublasLtMatmulHeuristicResult_t result{};
     int found = 0;
     RANKRT_CUDA_CHECK(
@@ -87,21 +101,25 @@ LtGemm::LtGemm(cublasLtHandle_t handle, int64_t k, int64_t m, int64_t max_rows, 
 }
 
 LtGemm::LtGemm(int64_t k, int64_t m, GemmPrecision precision, std::string layer,
-               std::vector<cublasLtMatmulAlgo_t> algorithms)
+               std::vector<cublasLtMatmulAlgo_t> algorithms, cublasLtEpilogue_t epilogue)
     : k_(k),
       m_(m),
       max_rows_(int64_t(algorithms.size())),
       precision_(precision),
       layer_(std::move(layer)),
-      algos_(std::move(algorithms)) {}
+      algos_(std::move(algorithms)),
+      epilogue_(epilogue) {}
 
 void LtGemm::run(cublasLtHandle_t handle, const void* x, const void* w, float* y, int64_t rows,
-                 void* workspace, cudaStream_t stream) const {
+                 void* workspace, cudaStream_t stream, const float* bias) const {
   if (rows < 1 || rows > max_rows_)
     fail(ErrorCode::kShape, "layer '{}': {} rows is outside the engine's profile 1..{}", layer_, rows,
          max_rows_);
   Descriptors d;
-  init_descriptors(d, precision_, k_, m_, rows, layer_);
+  init_descriptors(d, precision_, k_, m_, rows, layer_, epilogue_);
+  if (bias)
+    RANKRT_CUDA_CHECK(
+        cublasLtMatmulDescSetAttribute(&d.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias), layer_);
   const float alpha = 1.0f, beta = 0.0f;
   RANKRT_CUDA_CHECK(cublasLtMatmul(handle, &d.op, &alpha, w, &d.a, x, &d.b, &beta, y, &d.c, y, &d.c,
                                    &algos_[size_t(rows - 1)], workspace, kGemmWorkspaceBytes, stream),

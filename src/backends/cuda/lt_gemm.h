@@ -20,15 +20,18 @@ class LtGemm {
  public:
   // Queries cuBLASLt's heuristic for rows = 1..max_rows. Throws naming the layer if cuBLASLt
   // has no algorithm for a shape.
+  // `epilogue`: cuBLASLt's fused epilogue (DEFAULT, BIAS, RELU or RELU_BIAS; the bias is a
+  // float32 vector of m, passed to run()).
   LtGemm(cublasLtHandle_t handle, int64_t k, int64_t m, int64_t max_rows, GemmPrecision precision,
-         std::string layer);
+         std::string layer, cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_DEFAULT);
   // Uses algorithms chosen earlier (an engine plan's): algorithms[rows - 1] for rows = 1..size().
   LtGemm(int64_t k, int64_t m, GemmPrecision precision, std::string layer,
-         std::vector<cublasLtMatmulAlgo_t> algorithms);
+         std::vector<cublasLtMatmulAlgo_t> algorithms,
+         cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_DEFAULT);
 
   // Enqueues the product on `stream`. Thread-safe: all mutable state lives on the stack.
   void run(cublasLtHandle_t handle, const void* x, const void* w, float* y, int64_t rows, void* workspace,
-           cudaStream_t stream) const;
+           cudaStream_t stream, const float* bias = nullptr) const;
 
   int64_t k() const { return k_; }
   int64_t m() const { return m_; }
@@ -41,6 +44,7 @@ class LtGemm {
   GemmPrecision precision_;
   std::string layer_;
   std::vector<cublasLtMatmulAlgo_t> algos_;  // index rows - 1
+  cublasLtEpilogue_t epilogue_;
 };
 
 }  // namespace rankrt::cuda
