@@ -38,4 +38,24 @@ MemoryPlan plan_memory(const std::vector<BufferRequest>& requests, int64_t align
   return plan;
 }
 
+MemoryPlan plan_program_arena(const std::vector<ProgramValue>& values, const std::vector<size_t>& inputs,
+                              const std::vector<size_t>& outputs, int num_steps, int64_t alignment) {
+  std::vector<BufferRequest> requests;
+  std::vector<size_t> owners;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!values[i].in_arena) continue;
+    int first = values[i].first_step, last = values[i].last_step;
+    if (std::find(inputs.begin(), inputs.end(), i) != inputs.end()) first = -1;
+    if (std::find(outputs.begin(), outputs.end(), i) != outputs.end()) last = num_steps;
+    requests.push_back({values[i].bytes, first + 1, last + 1});
+    owners.push_back(i);
+  }
+  const MemoryPlan packed = plan_memory(requests, alignment);
+  MemoryPlan plan;
+  plan.offsets.assign(values.size(), -1);
+  for (size_t r = 0; r < owners.size(); ++r) plan.offsets[owners[r]] = packed.offsets[r];
+  plan.arena_bytes = packed.arena_bytes;
+  return plan;
+}
+
 }  // namespace rankrt

@@ -38,4 +38,18 @@ TEST(MemoryPlanner, RandomLifetimesNeverOverlap) {
   }
 }
 
+TEST(MemoryPlanner, ProgramArenaKeepsInputsAndOutputsAliveAndSkipsWeights) {
+  // 0: graph input read by step 0; 1: weight; 2: written by step 0, read by step 1;
+  // 3: written by step 1, a graph output; 4: written by step 2 (reads 2 only).
+  const std::vector<ProgramValue> values = {
+      {1000, -1, 0, true}, {1000, -1, -1, false}, {1000, 0, 1, true}, {1000, 1, 1, true}, {1000, 2, 2, true}};
+  const MemoryPlan plan = plan_program_arena(values, {0}, {3}, 3);
+  EXPECT_EQ(plan.offsets[1], -1);
+  // The output (3) must not share bytes with anything written after it (4).
+  EXPECT_NE(plan.offsets[3], plan.offsets[4]);
+  // The input (0) lives while step 0 writes 2; value 4 reuses a dead value's bytes (0's or 2's).
+  EXPECT_NE(plan.offsets[0], plan.offsets[2]);
+  EXPECT_LE(plan.arena_bytes, 3 * 1024);
+}
+
 }  // namespace rankrt

@@ -10,7 +10,13 @@
 
 #include "core/half.h"
 
+// Sanitizer runtimes initialize after ifunc resolvers run (a sanitized binary would crash at
+// start-up), so sanitized builds keep the default clone only.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define RANKRT_MULTIVERSION
+#else
 #define RANKRT_MULTIVERSION __attribute__((target_clones("default", "arch=haswell", "arch=skylake-avx512")))
+#endif
 #define RANKRT_INLINE [[gnu::always_inline]] inline
 
 namespace rankrt::cpu {

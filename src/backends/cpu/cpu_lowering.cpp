@@ -373,21 +373,14 @@ class Lowering {
   }
 
   void plan_arena() {
-    std::vector<BufferRequest> requests;
-    std::vector<size_t> owners;
-    const int end = int(program_->steps.size());
-    for (size_t i = 0; i < program_->values.size(); ++i) {
-      if (program_->values[i].weight) continue;
-      int first = first_use_[i], last = last_use_[i];
-      for (size_t in : program_->inputs)
-        if (in == i) first = -1;
-      for (size_t out : program_->outputs)
-        if (out == i) last = end;
-      requests.push_back({program_->values[i].max_bytes, first + 1, last + 1});
-      owners.push_back(i);
-    }
-    const MemoryPlan plan = plan_memory(requests, 64);
-    for (size_t r = 0; r < owners.size(); ++r) program_->values[owners[r]].arena_offset = plan.offsets[r];
+    std::vector<ProgramValue> values;
+    for (size_t i = 0; i < program_->values.size(); ++i)
+      values.push_back(
+          {program_->values[i].max_bytes, first_use_[i], last_use_[i], !program_->values[i].weight});
+    const MemoryPlan plan =
+        plan_program_arena(values, program_->inputs, program_->outputs, int(program_->steps.size()), 64);
+    for (size_t i = 0; i < values.size(); ++i)
+      if (values[i].in_arena) program_->values[i].arena_offset = plan.offsets[i];
     program_->arena_bytes = plan.arena_bytes;
   }
 
