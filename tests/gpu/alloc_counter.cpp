@@ -55,6 +55,7 @@ AllocCounts stop_counting_allocations() {
 
 extern "C" {
 
+#if !RANKRT_SANITIZED
 void* malloc(size_t n) {
   count(heap_allocs);
   return __libc_malloc(n);
@@ -85,6 +86,7 @@ void free(void* p) {
   __libc_free(p);
 }
 
+#endif
 #ifdef RANKRT_HAVE_CUDA
 cudaError_t __real_cudaMalloc(void** p, size_t n);
 cudaError_t __real_cudaFree(void* p);
@@ -111,6 +113,7 @@ cudaError_t __wrap_cudaFreeHost(void* p) {
 }
 
 // operator new / delete: counted here, allocated through __libc_malloc (not counted twice).
+#if !RANKRT_SANITIZED
 void* operator new(size_t n) {
   count(heap_allocs);
   if (void* p = __libc_malloc(n ? n : 1)) return p;
@@ -129,3 +132,4 @@ void operator delete(void* p) noexcept {
 void operator delete[](void* p) noexcept { operator delete(p); }
 void operator delete(void* p, size_t) noexcept { operator delete(p); }
 void operator delete[](void* p, size_t) noexcept { operator delete(p); }
+#endif

@@ -5,6 +5,8 @@
 #pragma once
 #include <cstdint>
 
+#include "sanitized.h"
+
 namespace rankrt::test {
 
 struct AllocCounts {
