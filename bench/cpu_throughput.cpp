@@ -1,6 +1,7 @@
 // CPU backend throughput: DQM at N=511 and over the shared sample mix, at 1 and 2 intra-op
-// threads, one request at a time through the zero-allocation API (inputs copied into the
-// context's buffers, execute, outputs read in place). Prints requests/s and p50/p99 latency.
+// threads, optimized and as imported (--no-optimize), one request at a time through the
+// zero-allocation API (inputs copied into the context's buffers, execute, outputs read in place).
+// Prints requests/s and p50/p99 latency.
 // Usage: cpu_throughput [MODEL_DIR] [SECONDS_PER_CASE]   (default: ../shared/models/dqm, 5 s);
 // RANKRT_PROFILE=1 also prints each step's mean time (stderr).
 #include <chrono>
@@ -26,8 +27,8 @@ struct Request {
   int64_t rows = 0;
 };
 
-void run_case(const Engine& engine, const std::vector<Request>& requests, const std::string& name,
-              int threads, double seconds) {
+void run_case(const Engine& engine, const char* engine_name, const std::vector<Request>& requests,
+              const std::string& name, int threads, double seconds) {
   auto context = engine.create_context();
   auto& ctx = dynamic_cast<cpu::CpuExecutionContext&>(*context);
   auto once = [&](const Request& r) {
@@ -54,8 +55,8 @@ void run_case(const Engine& engine, const std::vector<Request>& requests, const 
     for (const auto& t : ctx.profile(requests.front().rows, 50))
       std::fprintf(stderr, "  %-28s %-8s %8.3f ms\n", t.layer.c_str(), t.op.c_str(), t.ms);
   }
-  std::printf("| rankrt cpu (oneDNN) | %-10s | %d | %9.1f | %11.0f | %7.3f | %7.3f |\n", name.c_str(),
-              threads, double(s.count) / elapsed, double(candidates) / elapsed, s.p50, s.p99);
+  std::printf("| %s | %-10s | %d | %9.1f | %11.0f | %7.3f | %7.3f |\n", engine_name, name.c_str(), threads,
+              double(s.count) / elapsed, double(candidates) / elapsed, s.p50, s.p99);
   std::fflush(stdout);
 }
 
@@ -66,26 +67,32 @@ int main(int argc, char** argv) {
     const std::string dir = argc > 1 ? argv[1] : RANKRT_DQM_DIR;
     const double seconds = argc > 2 ? std::stod(argv[2]) : 5.0;
     const SampleFile samples = read_samples(dir + "/samples.pb");
-    Graph graph = load_model(dir + "/frozen_graph.pb", samples.output_names);
-    optimize(graph);
+    const Graph imported = load_model(dir + "/frozen_graph.pb", samples.output_names);
+    Graph optimized = imported;
+    optimize(optimized);
     std::printf("| engine | requests | threads | requests/s | candidates/s | p50 ms | p99 ms |\n");
     std::printf("|---|---|---|---|---|---|---|\n");
-    for (int threads : {1, 2}) {
-      EngineOptions options;
-      options.threads = threads;
-      const auto engine = build_engine(graph, options);
-      std::fprintf(stderr, "%s\n", engine->description().c_str());
-      std::vector<Request> mix, n511;
-      for (const TensorMap& s : samples.samples) {
-        Request r;
-        for (const ValueInfo& in : engine->graph().inputs)
-          if (!engine->graph().find_initializer(in.name)) r.inputs.push_back(&s.at(in.name));
-        r.rows = bind_inputs(engine->graph(), s).begin()->second;
-        mix.push_back(r);
-        if (r.rows == 511) n511.push_back(r);
+    using Case = std::pair<const Graph*, const char*>;
+    for (const auto& [graph, engine_name] :
+         {Case{&optimized, "rankrt cpu (oneDNN)"}, Case{&imported, "rankrt cpu (oneDNN), --no-optimize"}}) {
+      for (int threads : {1, 2}) {
+        EngineOptions options;
+        options.threads = threads;
+        options.optimize = false;  // optimized above, or deliberately not
+        const auto engine = build_engine(*graph, options);
+        std::fprintf(stderr, "%s\n", engine->description().c_str());
+        std::vector<Request> mix, n511;
+        for (const TensorMap& s : samples.samples) {
+          Request r;
+          for (const ValueInfo& in : engine->graph().inputs)
+            if (!engine->graph().find_initializer(in.name)) r.inputs.push_back(&s.at(in.name));
+          r.rows = bind_inputs(engine->graph(), s).begin()->second;
+          mix.push_back(r);
+          if (r.rows == 511) n511.push_back(r);
+        }
+        if (!n511.empty()) run_case(*engine, engine_name, n511, "N=511", threads, seconds);
+        run_case(*engine, engine_name, mix, "mix", threads, seconds);
       }
-      if (!n511.empty()) run_case(*engine, n511, "N=511", threads, seconds);
-      run_case(*engine, mix, "mix", threads, seconds);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cpu_throughput: error: %s\n", e.what());

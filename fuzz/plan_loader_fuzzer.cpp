@@ -39,7 +39,7 @@ rankrt::plan::Plan seed_plan() {
            std::string(64, 'a'),
            "cuda",
            "fp16",
-           4,
+           {1, 2, 4},
            true,
            true,
            {"x"},

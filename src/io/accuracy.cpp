@@ -6,48 +6,52 @@
 
 namespace rankrt {
 
+void AccuracyAccumulator::add(double result, double baseline) {
+  ++report_.values;
+  if (!std::isfinite(result)) {
+    ++report_.non_finite;
+    ++report_.over_tol;
+    return;
+  }
+  const double abs_err = std::abs(result - baseline);
+  double rel_err;
+  if (baseline == 0)
+    rel_err = result == 0 ? 0.0 : std::numeric_limits<double>::infinity();
+  else
+    rel_err = abs_err / std::abs(baseline);
+  if (!(rel_err <= report_.criterion.rel_tol)) ++report_.over_tol;
+  if (std::isfinite(abs_err)) report_.max_abs_err = std::max(report_.max_abs_err, abs_err);
+  if (std::isnan(rel_err) || rel_err > report_.max_rel_err) report_.max_rel_err = rel_err;
+  if (std::isfinite(rel_err)) {
+    sum_rel_ += rel_err;
+    ++finite_rel_;
+  }
+}
+
+AccuracyReport AccuracyAccumulator::report() const {
+  AccuracyReport r = report_;
+  r.mean_rel_err = finite_rel_ ? sum_rel_ / double(finite_rel_) : 0.0;
+  r.share_over_tol = r.values ? double(r.over_tol) / double(r.values) : 0.0;
+  r.pass = 1.0 - r.share_over_tol >= r.criterion.min_pass_share;
+  return r;
+}
+
 AccuracyReport compare_scores(const ScoreTable& result, const ScoreTable& baseline,
                               const AccuracyCriterion& c, const std::string& result_name,
                               const std::string& baseline_name) {
   if (result.size() != baseline.size())
     fail(ErrorCode::kData, "{} has {} lines but {} has {} lines", result_name, result.size(), baseline_name,
          baseline.size());
-  AccuracyReport report;
-  report.criterion = c;
-  double sum_rel = 0;
-  int64_t finite_rel = 0;
+  AccuracyAccumulator acc(c);
   for (size_t line = 0; line < result.size(); ++line) {
     const std::vector<double>& r = result[line];
     const std::vector<double>& b = baseline[line];
     if (r.size() != b.size())
       fail(ErrorCode::kData, "line {}: {} has {} values but {} has {} values", line + 1, result_name,
            r.size(), baseline_name, b.size());
-    for (size_t i = 0; i < r.size(); ++i) {
-      ++report.values;
-      if (!std::isfinite(r[i])) {
-        ++report.non_finite;
-        ++report.over_tol;
-        continue;
-      }
-      const double abs_err = std::abs(r[i] - b[i]);
-      double rel_err;
-      if (b[i] == 0)
-        rel_err = r[i] == 0 ? 0.0 : std::numeric_limits<double>::infinity();
-      else
-        rel_err = abs_err / std::abs(b[i]);
-      if (!(rel_err <= c.rel_tol)) ++report.over_tol;
-      if (std::isfinite(abs_err)) report.max_abs_err = std::max(report.max_abs_err, abs_err);
-      if (std::isnan(rel_err) || rel_err > report.max_rel_err) report.max_rel_err = rel_err;
-      if (std::isfinite(rel_err)) {
-        sum_rel += rel_err;
-        ++finite_rel;
-      }
-    }
+    for (size_t i = 0; i < r.size(); ++i) acc.add(r[i], b[i]);
   }
-  report.mean_rel_err = finite_rel ? sum_rel / double(finite_rel) : 0.0;
-  report.share_over_tol = report.values ? double(report.over_tol) / double(report.values) : 0.0;
-  report.pass = 1.0 - report.share_over_tol >= c.min_pass_share;
-  return report;
+  return acc.report();
 }
 
 std::string format_report(const AccuracyReport& r) {

@@ -24,6 +24,20 @@ struct AccuracyReport {
   AccuracyCriterion criterion;
 };
 
+// Accumulates result values against baseline values one at a time: the relative errors, maxima
+// and pass decision of compare_scores.
+class AccuracyAccumulator {
+ public:
+  explicit AccuracyAccumulator(const AccuracyCriterion& c) { report_.criterion = c; }
+  void add(double result, double baseline);
+  AccuracyReport report() const;
+
+ private:
+  AccuracyReport report_;
+  double sum_rel_ = 0;
+  int64_t finite_rel_ = 0;
+};
+
 // Throws kData naming both files when the line counts or a line's value counts differ.
 AccuracyReport compare_scores(const ScoreTable& result, const ScoreTable& baseline,
                               const AccuracyCriterion& c, const std::string& result_name,

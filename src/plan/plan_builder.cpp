@@ -2,6 +2,8 @@
 // import and optimization.
 #include "plan/plan_builder.h"
 
+#include <filesystem>
+
 #include "import/model_loader.h"
 #include "plan/format/plan_format.h"
 #include "plan/format/sha256.h"
@@ -10,14 +12,18 @@ namespace rankrt::plan {
 
 PlanKey make_plan_key(const PlanRequest& request) {
   const EngineOptions& o = request.engine;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(request.model, ec))
+    fail(ErrorCode::kIo, "{}: no such file", request.model);
   PlanKey key;
   key.rankrt_version = RANKRT_VERSION;
   key.format_version = kFormatVersion;
   key.model_sha256 = to_hex(sha256_file(request.model));
   key.backend = o.backend;
   key.precision = o.precision;
-  key.max_rows = o.max_rows;
+  key.profile = o.profile;
   key.cuda_graphs = o.backend == "cuda" && o.cuda_graphs;
+  key.tune_gemms = o.backend == "cuda" && o.tune_gemms;
   key.optimize = o.optimize;
   key.disabled_passes.assign(o.disabled_passes.begin(), o.disabled_passes.end());
   key.outputs = request.outputs;
@@ -41,8 +47,9 @@ std::unique_ptr<Engine> engine_from_plan(Plan plan, const EngineOptions& runtime
   EngineOptions options = runtime;
   options.backend = key.backend;
   options.precision = key.precision;
-  options.max_rows = key.max_rows;
+  options.profile = key.profile;
   options.cuda_graphs = key.cuda_graphs;
+  options.tune_gemms = key.tune_gemms;
   options.optimize = false;  // the plan's graph is already optimized
   options.disabled_passes.clear();
   options.gemm_algorithms = std::move(plan.gemm_algorithms);

@@ -3,11 +3,32 @@
 
 #include <filesystem>
 
+#include "io/writable_directory.h"
 #include "plan/format/sha256.h"
 
 namespace rankrt::plan {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// Why no entry can be written into `dir` ("" when one can): it, or while it is missing the nearest
+// directory above it that exists, is not writable.
+std::string unwritable(const std::string& dir) {
+  fs::path d = dir;
+  std::error_code ec;
+  while (!d.empty() && !fs::exists(d, ec) && d != d.parent_path()) d = d.parent_path();
+  if (d.empty()) d = ".";
+  if (writable_directory(d)) return "";
+  if (d == fs::path(dir)) return fmt::format("{} is not writable", dir);
+  return fmt::format("cannot create {}: {} is not writable", dir, d.string());
+}
+
+}  // namespace
+
+std::string default_cache_dir(const std::string& model) {
+  return (fs::path(model).parent_path() / "rankrt-plans").string();
+}
 
 std::string cache_entry_path(const std::string& dir, const PlanRequest& request) {
   const std::string absolute = fs::absolute(request.model).lexically_normal().string();
@@ -42,6 +63,11 @@ CachedEngine load_or_build_cached(const PlanRequest& request, const std::string&
   CachedEngine cached;
   BuiltEngine built = build_engine_and_plan(request, key);
   cached.engine = std::move(built.engine);
+  const std::string blocked = unwritable(dir);
+  if (!blocked.empty()) {
+    cached.message = fmt::format("plan cache: {}: {}; not saved: {}", why, verb, blocked);
+    return cached;
+  }
   try {
     fs::create_directories(dir);
     write_plan_file(path, built.plan);

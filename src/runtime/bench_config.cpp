@@ -3,7 +3,6 @@
 
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "io/writable_directory.h"
 #include "proto/benchmark_config.pb.h"
 
 namespace rankrt {
@@ -60,16 +60,6 @@ std::string input_file(const std::string& config, const fs::path& dir, const std
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) fail(ErrorCode::kIo, "{}: {} '{}': no such file", config, field, path);
   return path;
-}
-
-// A directory we may write into: access() allows it and its mode has a write bit (root passes
-// access() even on directories marked read-only, such as shared model directories).
-bool writable_directory(const fs::path& dir) {
-  std::error_code ec;
-  const fs::perms mode = fs::status(dir, ec).permissions();
-  const fs::perms write_bits = fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write;
-  return !ec && fs::is_directory(dir, ec) && (mode & write_bits) != fs::perms::none &&
-         ::access(dir.c_str(), W_OK) == 0;
 }
 
 // The result file's place; when its directory is not writable (e.g. a read-only model
@@ -124,7 +114,27 @@ BenchModelSettings model_settings(const std::string& config, const fs::path& dir
   return s;
 }
 
-void engine_settings(const std::string& config, const bench::BenchmarkConfig& c, BenchSettings& s) {
+// The plan cache: the config's plan_cache_dir / no_plan_cache, then the command line's.
+void plan_cache_settings(const std::string& config, const fs::path& dir, const bench::BenchmarkConfig& c,
+                         const BenchOverrides& cli, BenchSettings& s) {
+  if (!c.plan_cache_dir().empty() && c.no_plan_cache())
+    fail(ErrorCode::kUsage, "{}: plan_cache_dir and no_plan_cache: true contradict each other", config);
+  if (!c.plan_cache_dir().empty()) s.plan_cache_dir = (dir / c.plan_cache_dir()).lexically_normal().string();
+  s.plan_cache = !c.no_plan_cache() && !cli.no_plan_cache;
+  if (!cli.plan_cache_dir.empty()) {
+    s.plan_cache = true;
+    s.plan_cache_dir = cli.plan_cache_dir;
+  }
+  if (s.plan.empty()) return;
+  if (!s.plan_cache_dir.empty())
+    fail(ErrorCode::kUsage, "{}: the plan cache ({}) needs a model, not a plan",
+         cli.plan_cache_dir.empty() ? config + ": plan_cache_dir" : std::string("--plan-cache"),
+         s.plan_cache_dir);
+  s.plan_cache = false;
+}
+
+void engine_settings(const std::string& config, const bench::BenchmarkConfig& c, const BenchOverrides& cli,
+                     BenchSettings& s) {
   if (!c.backend().empty()) {
     if (c.backend() != "cpu" && c.backend() != "reference" && c.backend() != "cuda")
       fail(ErrorCode::kUsage, "{}: backend must be cpu, reference or cuda, got '{}'", config, c.backend());
@@ -133,8 +143,11 @@ void engine_settings(const std::string& config, const bench::BenchmarkConfig& c,
   if (!c.precision().empty()) s.engine.precision = c.precision();
   if (c.device() < 0) fail(ErrorCode::kUsage, "{}: device must be >= 0, got {}", config, c.device());
   s.engine.device = c.device();
-  if (c.max_rows() < 0) fail(ErrorCode::kUsage, "{}: max_rows must be >= 0, got {}", config, c.max_rows());
-  if (c.max_rows() > 0) s.engine.max_rows = c.max_rows();
+  if (!cli.profile.empty())
+    s.engine.profile = parse_shape_profile(cli.profile, "--profile");
+  else if (!c.profile().empty())
+    s.engine.profile = parse_shape_profile(c.profile(), config + ": profile");
+  s.engine.tune_gemms = c.tune_gemms();
   // Default: the cores shared among the predictors, so that contexts do not oversubscribe them.
   const int cores = std::max(1, int(std::thread::hardware_concurrency()));
   s.engine.threads =
@@ -153,9 +166,9 @@ void accuracy_settings(const std::string& config, const bench::AccuracyCriterion
 }
 
 void batching_settings(const std::string& config, const bench::DynamicBatchingConfig& b, BenchSettings& s) {
-  if (b.max_rows() < 0 || b.max_rows() > s.engine.max_rows)
-    fail(ErrorCode::kUsage, "{}: dynamic_batching.max_rows must be within [0, max_rows = {}], got {}", config,
-         s.engine.max_rows, b.max_rows());
+  if (b.max_rows() < 0 || b.max_rows() > s.engine.profile.max)
+    fail(ErrorCode::kUsage, "{}: dynamic_batching.max_rows must be within [0, the profile's max {}], got {}",
+         config, s.engine.profile.max, b.max_rows());
   if (b.max_delay_us() < 0)
     fail(ErrorCode::kUsage, "{}: dynamic_batching.max_delay_us must be >= 0, got {}", config,
          b.max_delay_us());
@@ -170,7 +183,7 @@ size_t queue_capacity(const BenchSettings& s) {
   return size_t(std::max(2 * s.models.front().predictor_num, s.thread_count * s.requests_in_flight));
 }
 
-BenchSettings load_bench_config(const std::string& path) {
+BenchSettings load_bench_config(const std::string& path, const BenchOverrides& overrides) {
   const bench::BenchmarkConfig config = parse_config(path);
   const fs::path dir = fs::path(path).parent_path();
   if (config.bench_model_config_size() == 0) fail(ErrorCode::kUsage, "{}: no bench_model_config", path);
@@ -179,10 +192,7 @@ BenchSettings load_bench_config(const std::string& path) {
          path, config.bench_model_config_size());
   BenchSettings s;
   if (!config.plan().empty()) s.plan = input_file(path, dir, "plan", config.plan());
-  if (!config.plan_cache_dir().empty()) {
-    if (!s.plan.empty()) fail(ErrorCode::kUsage, "{}: plan_cache_dir needs a model, not a plan", path);
-    s.plan_cache_dir = (dir / config.plan_cache_dir()).lexically_normal().string();
-  }
+  plan_cache_settings(path, dir, config, overrides, s);
   for (const bench::BenchModelConfig& m : config.bench_model_config())
     s.models.push_back(model_settings(path, dir, m, s.plan));
   s.thread_count = count_or(path, "bench_thread_count", config.bench_thread_count(), 1);
@@ -192,7 +202,7 @@ BenchSettings load_bench_config(const std::string& path) {
   s.max_queue_size = count_or(path, "max_queue_size", config.max_queue_size(), 0);
   s.warmup_passes = count_or(path, "warmup_passes", config.warmup_passes(), 1);
   s.requests_in_flight = count_or(path, "requests_in_flight", config.requests_in_flight(), 1);
-  engine_settings(path, config, s);
+  engine_settings(path, config, overrides, s);
   accuracy_settings(path, config.accuracy(), s.accuracy);
   batching_settings(path, config.dynamic_batching(), s);
   if (!config.json_output().empty()) s.json_output = (dir / config.json_output()).lexically_normal().string();

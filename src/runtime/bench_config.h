@@ -39,7 +39,8 @@ struct BenchSettings {
   DynamicBatching batching;
   std::string json_output;     // empty: no JSON report
   std::string plan;            // an engine plan (rankrt build) replacing the model
-  std::string plan_cache_dir;  // reuse / store the model's engine plan here
+  bool plan_cache = true;      // reuse / store the model's engine plan (off: no_plan_cache, or a plan)
+  std::string plan_cache_dir;  // the plan cache; empty: beside the model (plan::default_cache_dir)
   EngineOptions engine;
 };
 
@@ -47,9 +48,17 @@ struct BenchSettings {
 // two per predictor.
 size_t queue_capacity(const BenchSettings& s);
 
-// Reads and checks a config. Relative paths resolve against the config's directory. Throws one
-// line naming the file and the field: kIo (missing config / model / sample / baseline file),
-// kParse (syntax, unknown field), kUsage (bad value), kUnsupported (cold_switching, more than one model).
-BenchSettings load_bench_config(const std::string& path);
+// Command-line options of `rankrt bench` that replace config fields (empty / false: the config's).
+struct BenchOverrides {
+  std::string profile;         // --profile N=min:opt:max
+  std::string plan_cache_dir;  // --plan-cache DIR
+  bool no_plan_cache = false;  // --no-plan-cache
+};
+
+// Reads and checks a config with `overrides` applied. Relative paths resolve against the config's
+// directory. Throws one line naming the file and the field (or the option): kIo (missing config /
+// model / sample / baseline file), kParse (syntax, unknown field), kUsage (bad value), kUnsupported
+// (cold_switching, more than one model).
+BenchSettings load_bench_config(const std::string& path, const BenchOverrides& overrides = {});
 
 }  // namespace rankrt

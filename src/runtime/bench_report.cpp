@@ -35,12 +35,12 @@ nlohmann::json config_json(const BenchSettings& s) {
       {"backend", e.backend},
       {"precision", e.precision},
       {"device", e.device},
-      {"max_rows", e.max_rows},
+      {"profile", profile_to_string(e.profile)},
       {"threads", e.threads},
       {"accuracy", {{"rel_tol", s.accuracy.rel_tol}, {"min_pass_share", s.accuracy.min_pass_share}}},
       {"dynamic_batching", {{"max_rows", s.batching.max_rows}, {"max_delay_us", s.batching.max_delay_us}}},
       {"plan", s.plan},
-      {"plan_cache_dir", s.plan_cache_dir},
+      {"plan_cache_dir", s.plan_cache ? s.plan_cache_dir : ""},
       {"json_output", s.json_output}};
 }
 
@@ -81,6 +81,10 @@ nlohmann::json bench_point_json(const BenchPoint& p) {
           {"candidates_per_s", per_second(r.candidates, r.seconds)},
           {"latency_us", {{"p50", l.p50}, {"p90", l.p90}, {"p99", l.p99}, {"p999", l.p999}, {"max", l.max}}},
           {"accuracy", accuracy},
+          {"device_time_us", r.device_time_us ? nlohmann::json{{"h2d", r.device_time_us->h2d_us},
+                                                               {"compute", r.device_time_us->compute_us},
+                                                               {"d2h", r.device_time_us->d2h_us}}
+                                              : nlohmann::json(nullptr)},
           {"requests", r.requests},
           {"dropped", r.dropped},
           {"errors", r.errors},
@@ -108,6 +112,12 @@ std::string format_summary(const BenchPoint& p) {
       "p99 {:.3f}  p99.9 {:.3f}  max {:.3f}\n",
       l.min / 1e3, l.mean / 1e3, l.p50 / 1e3, l.p90 / 1e3, l.p95 / 1e3, l.p99 / 1e3, l.p999 / 1e3,
       l.max / 1e3);
+  if (r.device_time_us)
+    out += fmt::format(
+        "device time per launch (us, mean): host->device {:.1f}  compute {:.1f}  device->host {:.1f}\n",
+        r.device_time_us->h2d_us, r.device_time_us->compute_us, r.device_time_us->d2h_us);
+  else
+    out += "device time per launch: not measured by this backend (no transfers; compute is the latency)\n";
   out += fmt::format("requests: {} submitted, {} completed, {} dropped, {} errors, {} launches\n",
                      r.submitted, r.requests, r.dropped, r.errors, r.launches);
   if (!r.first_error.empty()) out += fmt::format("first error: {}\n", r.first_error);

@@ -2,11 +2,13 @@
 // ExecutionContext per worker holding all per-request state.
 #pragma once
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "backends/reference/reference_executor.h"
+#include "core/shape_profile.h"
 #include "ir/graph.h"
 #include "runtime/device_description.h"
 #include "runtime/gemm_algorithms.h"
@@ -16,7 +18,7 @@ namespace rankrt {
 struct EngineOptions {
   std::string backend = "cpu";     // cpu (oneDNN; fp64 runs the reference executor) | reference | cuda
   std::string precision = "fp32";  // cpu, reference: fp32 | fp64; cuda: fp32 | tf32 | fp16 | bf16
-  int64_t max_rows = 512;          // cpu / cuda shape profile of the candidate count: 1..max_rows
+  ShapeProfile profile;            // cpu / cuda: the candidate counts served (N=min:opt:max)
   bool cuda_graphs = true;         // cuda: replay one captured CUDA graph per candidate count
   int device = 0;                  // cuda device ordinal
   // cpu: intra-op (OpenMP) threads per execution context; 0 = every core this process may use.
@@ -30,6 +32,9 @@ struct EngineOptions {
   std::vector<GemmAlgorithms> gemm_algorithms;
   // cuda: capture graphs per power-of-two bucket of the candidate count (see CudaOptions).
   bool graph_buckets = false;
+  // cuda: time cuBLASLt's top GEMM candidates per row bucket at build time instead of taking the
+  // heuristic's first choice (the choice is stored in engine plans).
+  bool tune_gemms = false;
 };
 
 // Whether this build has the CUDA backend and a CUDA device is present.
@@ -39,11 +44,21 @@ bool cuda_available();
 // build without CUDA, kRuntime without a device.
 DeviceDescription describe_cuda_device(int device);
 
+// Where a request's device time went (the backend's own clock, e.g. CUDA events).
+struct DeviceTimes {
+  double h2d_us = 0, compute_us = 0, d2h_us = 0;
+};
+
 class ExecutionContext {
  public:
   virtual ~ExecutionContext() = default;
   // Runs one request. Not thread-safe: one context per worker.
   virtual TensorMap run(const TensorMap& inputs) = 0;
+  // Asks the context to time each request's transfers and computation on the device. Backends
+  // without such a split (cpu, reference) ignore it.
+  virtual void enable_device_timing() {}
+  // The last request's split, once enabled and supported.
+  virtual std::optional<DeviceTimes> device_times() const { return std::nullopt; }
 };
 
 class Engine {

@@ -64,7 +64,10 @@ class LoadRun {
   LoadResult run(StopSignal& stop) {
     const std::shared_ptr<const Engine> engine = switcher_.current(&generation_at_start_);
     std::vector<std::unique_ptr<ExecutionContext>> contexts;
-    for (int w = 0; w < options_.predictors; ++w) contexts.push_back(engine->create_context());
+    for (int w = 0; w < options_.predictors; ++w) {
+      contexts.push_back(engine->create_context());
+      contexts.back()->enable_device_timing();
+    }
 
     LoadResult result;
     start_ = Clock::now();
@@ -93,6 +96,12 @@ class LoadRun {
     result.switch_failures = switcher_.failures();
     result.switch_error = switcher_.last_error();
     result.latency_us = summarize_latencies(std::move(totals.latencies_us));
+    if (totals.timed_launches > 0) {
+      const double n = double(totals.timed_launches);
+      result.device_time_us =
+          DeviceTimes{totals.device_time_us.h2d_us / n, totals.device_time_us.compute_us / n,
+                      totals.device_time_us.d2h_us / n};
+    }
     return result;
   }
 
@@ -202,6 +211,7 @@ class LoadRun {
     std::shared_ptr<const Engine> fresh = switcher_.current(&newest);
     try {
       std::unique_ptr<ExecutionContext> fresh_context = fresh->create_context();
+      fresh_context->enable_device_timing();
       context = std::move(fresh_context);
       engine = std::move(fresh);
       generation = newest;
@@ -255,6 +265,7 @@ class LoadRun {
         }
         metrics_.record_launch();
         const std::vector<TensorMap> outputs = batcher_->split(context.run(batcher_->merge(inputs)), rows);
+        record_device_times(context);
         for (size_t i = 0; i < batch.size(); ++i) complete(batch[i], outputs[i]);
         return;
       } catch (const std::exception&) {
@@ -264,12 +275,18 @@ class LoadRun {
     for (const Request& r : batch) {
       try {
         metrics_.record_launch();
-        complete(r, context.run(samples_[r.sample]));
+        TensorMap outputs = context.run(samples_[r.sample]);
+        record_device_times(context);
+        complete(r, outputs);
       } catch (const std::exception& e) {
         metrics_.record_error(fmt::format("request of sample {}: {}", r.sample, e.what()));
         release(r);
       }
     }
+  }
+
+  void record_device_times(const ExecutionContext& context) {
+    if (const std::optional<DeviceTimes> t = context.device_times()) metrics_.record_device_times(*t);
   }
 
   void complete(const Request& r, const TensorMap& outputs) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,9 +51,10 @@ struct LoadResult {
   int64_t launches = 0;    // engine runs (fewer than requests with dynamic batching)
   int64_t switches = 0, switch_failures = 0;
   std::string first_error, switch_error;
-  bool interrupted = false;   // the stop signal ended the run early
-  double seconds = 0;         // start to last completion
-  LatencySummary latency_us;  // arrival (open loop) / submission to completion
+  bool interrupted = false;                   // the stop signal ended the run early
+  double seconds = 0;                         // start to last completion
+  LatencySummary latency_us;                  // arrival (open loop) / submission to completion
+  std::optional<DeviceTimes> device_time_us;  // mean per launch, where the backend measures it
 };
 
 // Producer p submits samples p, p + producers, ... (wrapping around). Every queued request is

@@ -30,6 +30,14 @@ void LoadMetrics::record_launch() {
   totals_.launches += 1;
 }
 
+void LoadMetrics::record_device_times(const DeviceTimes& t) {
+  std::lock_guard lock(mutex_);
+  totals_.timed_launches += 1;
+  totals_.device_time_us.h2d_us += t.h2d_us;
+  totals_.device_time_us.compute_us += t.compute_us;
+  totals_.device_time_us.d2h_us += t.d2h_us;
+}
+
 int64_t LoadMetrics::dropped() const {
   std::lock_guard lock(mutex_);
   return totals_.dropped;

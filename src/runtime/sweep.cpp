@@ -73,9 +73,9 @@ void apply_sweep_value(BenchSettings& s, const std::string& parameter, double va
   if (parameter == "bench_thread_count") s.thread_count = int(value);
   if (parameter == "requests_in_flight") s.requests_in_flight = int(value);
   if (parameter == "dynamic_batching") {
-    if (value > double(s.engine.max_rows))
-      fail(ErrorCode::kUsage, "--sweep dynamic_batching={:g}: more rows than the shape profile's max_rows {}",
-           value, s.engine.max_rows);
+    if (value > double(s.engine.profile.max))
+      fail(ErrorCode::kUsage, "--sweep dynamic_batching={:g}: more rows than the shape profile's max ({})",
+           value, profile_to_string(s.engine.profile));
     s.batching.max_rows = int64_t(value);
   }
 }

@@ -22,7 +22,7 @@ SweepAxis parse_sweep(const std::string& spec);
 // Every combination of the axes' values (the last axis varies fastest); one empty point without axes.
 std::vector<SweepPoint> sweep_points(const std::vector<SweepAxis>& axes);
 
-// Applies one sweep value; throws kUsage for a dynamic_batching row limit over max_rows.
+// Applies one sweep value; throws kUsage for a dynamic_batching row limit over the profile's max.
 void apply_sweep_value(BenchSettings& settings, const std::string& parameter, double value);
 // "predictor_num=4 qps=100": the label of a point in reports and charts.
 std::string sweep_label(const SweepPoint& point);

@@ -26,6 +26,7 @@ namespace {
 
 struct BenchOptions {
   std::string config, json, plot;
+  BenchOverrides overrides;
   std::vector<std::string> sweeps;
   double duration_s = -1;  // >= 0 overrides the config's duration
 };
@@ -34,7 +35,7 @@ struct BenchOptions {
 std::shared_ptr<const Engine> load_engine(const BenchSettings& s, bool announce) {
   if (!s.plan.empty()) return plan::engine_from_plan(plan::read_plan_file(s.plan), s.engine, s.plan);
   const std::string& model = s.models.front().model_path;
-  if (s.plan_cache_dir.empty()) return build_engine(load_model(model), s.engine);
+  if (!s.plan_cache) return build_engine(load_model(model), s.engine);
   plan::CachedEngine cached = plan::load_or_build_cached({model, {}, s.engine}, s.plan_cache_dir);
   if (announce) fmt::print("{}\n", cached.message);
   return std::move(cached.engine);
@@ -130,7 +131,9 @@ int run_bench(const BenchOptions& o) {
   const SigintWatcher sigint(stop);  // before any other thread starts
   std::vector<SweepAxis> axes;
   for (const std::string& spec : o.sweeps) axes.push_back(parse_sweep(spec));
-  BenchSettings settings = load_bench_config(o.config);
+  BenchSettings settings = load_bench_config(o.config, o.overrides);
+  if (settings.plan_cache && settings.plan_cache_dir.empty())
+    settings.plan_cache_dir = plan::default_cache_dir(settings.models.front().model_path);
   if (!o.json.empty()) settings.json_output = o.json;
   if (o.duration_s >= 0) settings.duration_s = o.duration_s;
   const std::vector<SweepPoint> sweep =
@@ -186,6 +189,16 @@ Handler add_bench_command(CLI::App& app) {
   cmd->add_option("--plot", o->plot, "write the throughput-latency chart of the points as SVG");
   cmd->add_option("--duration", o->duration_s, "seconds of load per point (overrides the config's duration)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--profile", o->overrides.profile,
+                  "cpu / cuda: candidate counts served and tuned for, N=min:opt:max (overrides the config's "
+                  "profile)");
+  CLI::Option* cache =
+      cmd->add_option("--plan-cache", o->overrides.plan_cache_dir,
+                      "reuse or store the model's engine plan in this directory (overrides the "
+                      "config's plan_cache_dir; default: rankrt-plans/ beside the model)");
+  cmd->add_flag("--no-plan-cache", o->overrides.no_plan_cache,
+                "build the model's engine without the plan cache")
+      ->excludes(cache);
   return [o] { return run_bench(*o); };
 }
 

@@ -12,6 +12,7 @@ namespace {
 struct BuildOptions {
   plan::PlanRequest request;
   std::string plan;
+  std::string profile;  // --profile text; parsed into request.engine.profile
 };
 
 int build(const BuildOptions& o) {
@@ -21,8 +22,9 @@ int build(const BuildOptions& o) {
   plan::write_plan_file(o.plan, built.plan);
   const auto saved_at = std::chrono::steady_clock::now();
   using ms = std::chrono::duration<double, std::milli>;
-  std::printf("%s: built in %.1f ms, saved in %.1f ms (%s)\n", o.plan.c_str(), ms(built_at - start).count(),
-              ms(saved_at - built_at).count(), built.engine->description().c_str());
+  std::printf("%s: built in %.1f ms, saved in %.1f ms (%s, profile %s)\n", o.plan.c_str(),
+              ms(built_at - start).count(), ms(saved_at - built_at).count(),
+              built.engine->description().c_str(), profile_to_string(built.plan.key.profile).c_str());
   return 0;
 }
 
@@ -37,18 +39,22 @@ Handler add_build_command(CLI::App& app) {
   cmd->add_option("--backend", e.backend, "backend (cpu, reference, cuda)")->capture_default_str();
   cmd->add_option("--precision", e.precision, "cpu: fp32 | fp64; cuda: fp32 | tf32 | fp16 | bf16")
       ->capture_default_str();
-  cmd->add_option("--max-rows", e.max_rows, "largest candidate count of the shape profile")
-      ->capture_default_str();
+  cmd->add_option("--profile", o->profile,
+                  "cpu / cuda: candidate counts served and tuned for, N=min:opt:max (default N=1:512:512)");
   cmd->add_option("--device", e.device, "cuda device ordinal")->capture_default_str();
   cmd->add_flag(
       "--no-cuda-graph", [o](int64_t) { o->request.engine.cuda_graphs = false; },
       "cuda: launch kernels one by one");
+  cmd->add_flag("--tune-gemms", e.tune_gemms, "cuda: time cuBLASLt's top GEMM candidates per row bucket");
   cmd->add_flag(
       "--no-optimize", [o](int64_t) { o->request.engine.optimize = false; },
       "build the graph as imported (no optimizer passes)");
   cmd->add_option("--disable-pass", e.disabled_passes, "skip one optimizer pass (repeatable)");
   cmd->add_option("--outputs", o->request.outputs, "keep only these graph outputs, in this order");
-  return [o] { return build(*o); };
+  return [o] {
+    if (!o->profile.empty()) o->request.engine.profile = parse_shape_profile(o->profile, "--profile");
+    return build(*o);
+  };
 }
 
 }  // namespace rankrt::tools

@@ -1,11 +1,14 @@
-// `rankrt inspect MODEL [--optimized] [--json]`: the model's layer table (name, op, fused epilogue,
-// original nodes, shapes, precision, FLOPs per candidate, weight bytes), as text or JSON.
+// `rankrt inspect MODEL|PLAN [--optimized] [--json]`: the model's layer table (name, op, fused
+// epilogue, original nodes, shapes, precision, FLOPs per candidate, weight bytes), as text or JSON;
+// for an engine plan, its key (backend, precision, shape profile, ...) and its optimized graph.
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "import/model_loader.h"
 #include "passes/layer_info.h"
 #include "passes/pipeline.h"
+#include "plan/format/plan.h"
 #include "tools/commands.h"
 
 namespace rankrt::tools {
@@ -41,8 +44,13 @@ nlohmann::json values_to_json(const std::vector<ValueInfo>& values) {
   return out;
 }
 
-void print_json(const std::vector<LayerInfo>& layers) {
+void print_json(const std::vector<LayerInfo>& layers, const std::optional<plan::PlanKey>& key) {
   nlohmann::json doc;
+  if (key)
+    doc["plan"] = {{"backend", key->backend},
+                   {"precision", key->precision},
+                   {"profile", profile_to_string(key->profile)},
+                   {"key", plan::describe_key(*key)}};
   doc["layers"] = nlohmann::json::array();
   double per_candidate = 0, fixed = 0;
   int64_t weight_bytes = 0;
@@ -89,13 +97,23 @@ void print_table(const std::vector<LayerInfo>& layers) {
 }
 
 int inspect(const InspectOptions& o) {
-  Graph graph = load_model(o.model);
-  if (o.optimized) optimize(graph);
+  Graph graph;
+  std::optional<plan::PlanKey> key;
+  if (plan::is_plan_file(o.model)) {
+    plan::Plan p = plan::read_plan_file(o.model);  // its graph is already optimized
+    key = std::move(p.key);
+    graph = std::move(p.graph);
+  } else {
+    graph = load_model(o.model);
+    if (o.optimized) optimize(graph);
+  }
   const std::vector<LayerInfo> layers = layer_table(graph);
-  if (o.json)
-    print_json(layers);
-  else
-    print_table(layers);
+  if (o.json) {
+    print_json(layers, key);
+    return 0;
+  }
+  if (key) std::printf("plan: %s\n", plan::describe_key(*key).c_str());
+  print_table(layers);
   return 0;
 }
 
@@ -104,7 +122,8 @@ int inspect(const InspectOptions& o) {
 Handler add_inspect_command(CLI::App& app) {
   auto o = std::make_shared<InspectOptions>();
   CLI::App* cmd = app.add_subcommand("inspect", "print a model's layers: shapes, fusions, FLOPs, weights");
-  cmd->add_option("model", o->model, "model file (.onnx, .pb, .pbtxt)")->required();
+  cmd->add_option("model", o->model, "model file (.onnx, .pb, .pbtxt) or engine plan (rankrt build)")
+      ->required();
   cmd->add_flag("--optimized", o->optimized, "run the graph optimizer first");
   cmd->add_flag("--json", o->json, "print JSON instead of a table");
   return [o] { return inspect(*o); };

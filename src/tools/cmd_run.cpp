@@ -15,22 +15,28 @@ namespace {
 
 struct RunOptions {
   std::string model, samples, baseline, result;
-  std::string plan, plan_cache;  // --plan replaces --model; --plan-cache DIR reuses / stores plans of --model
+  std::string plan;        // replaces --model
+  std::string plan_cache;  // reuses / stores the plans of --model; empty: plan::default_cache_dir
+  bool no_plan_cache = false;
+  std::string profile;  // --profile text; parsed into engine.profile
   EngineOptions engine;
   ScoreSelector selector;
   AccuracyCriterion criterion;
 };
 
-// The engine of --plan, of the --plan-cache entry, or built from --model.
+// The engine of --plan, of the plan cache entry, or built from --model (--no-plan-cache).
 std::unique_ptr<Engine> make_engine(const RunOptions& o, const std::vector<std::string>& outputs) {
   if (o.model.empty() == o.plan.empty()) fail(ErrorCode::kUsage, "give either --model or --plan");
   if (!o.plan.empty()) {
     if (!o.plan_cache.empty()) fail(ErrorCode::kUsage, "--plan-cache needs --model, not --plan");
+    if (!o.profile.empty())
+      fail(ErrorCode::kUsage, "--profile needs --model: a plan keeps the profile it was built with");
     return plan::engine_from_plan(plan::read_plan_file(o.plan), o.engine, o.plan);
   }
-  if (o.plan_cache.empty()) return build_engine(load_model(o.model, outputs), o.engine);
-  plan::CachedEngine cached = plan::load_or_build_cached({o.model, outputs, o.engine}, o.plan_cache);
-  std::fprintf(stderr, "rankrt: %s\n", cached.message.c_str());
+  if (o.no_plan_cache) return build_engine(load_model(o.model, outputs), o.engine);
+  const std::string dir = o.plan_cache.empty() ? plan::default_cache_dir(o.model) : o.plan_cache;
+  plan::CachedEngine cached = plan::load_or_build_cached({o.model, outputs, o.engine}, dir);
+  std::printf("%s\n", cached.message.c_str());
   return std::move(cached.engine);
 }
 
@@ -98,18 +104,23 @@ Handler add_run_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("run", "run a model over a sample file and check it against a baseline");
   cmd->add_option("--model", o->model, "model file (.onnx, .pb, .pbtxt)");
   cmd->add_option("--plan", o->plan, "engine plan (rankrt build) to run instead of --model");
-  cmd->add_option("--plan-cache", o->plan_cache,
-                  "reuse or store the engine plan of --model in this directory");
+  CLI::Option* cache = cmd->add_option("--plan-cache", o->plan_cache,
+                                       "reuse or store the engine plan of --model in this directory "
+                                       "(default: rankrt-plans/ beside the model)");
+  cmd->add_flag("--no-plan-cache", o->no_plan_cache, "build the engine of --model without the plan cache")
+      ->excludes(cache);
   cmd->add_option("--samples", o->samples, "sample file (SamplesProto .pb/.pbtxt, or .npz)")->required();
   cmd->add_option("--baseline", o->baseline, "baseline scores (one line per sample)");
   cmd->add_option("--result", o->result, "write the scores here (one line per sample, %.9e)");
   cmd->add_option("--backend", o->engine.backend, "backend")->capture_default_str();
   cmd->add_option("--precision", o->engine.precision, "cpu: fp32 | fp64; cuda: fp32 | tf32 | fp16 | bf16")
       ->capture_default_str();
-  cmd->add_option("--max-rows", o->engine.max_rows, "cuda: largest candidate count of the shape profile")
-      ->capture_default_str();
+  cmd->add_option("--profile", o->profile,
+                  "cpu / cuda: candidate counts served and tuned for, N=min:opt:max (default N=1:512:512)");
   cmd->add_flag(
       "--no-cuda-graph", [o](int64_t) { o->engine.cuda_graphs = false; }, "cuda: launch kernels one by one");
+  cmd->add_flag("--tune-gemms", o->engine.tune_gemms,
+                "cuda: time cuBLASLt's top GEMM candidates per row bucket");
   cmd->add_flag(
       "--no-optimize", [o](int64_t) { o->engine.optimize = false; },
       "run the graph as imported (no optimizer passes)");
@@ -123,7 +134,10 @@ Handler add_run_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--min-pass", o->criterion.min_pass_share, "share of values that must pass")
       ->capture_default_str();
-  return [o] { return run(*o); };
+  return [o] {
+    if (!o->profile.empty()) o->engine.profile = parse_shape_profile(o->profile, "--profile");
+    return run(*o);
+  };
 }
 
 }  // namespace rankrt::tools

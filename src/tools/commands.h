@@ -15,5 +15,6 @@ Handler add_test_case_command(CLI::App& app);
 Handler add_samples_command(CLI::App& app);
 Handler add_make_model_command(CLI::App& app);
 Handler add_inspect_command(CLI::App& app);
+Handler add_compare_command(CLI::App& app);
 
 }  // namespace rankrt::tools

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
       {"run", add_run_command(app)},         {"build", add_build_command(app)},
       {"bench", add_bench_command(app)},     {"test-case", add_test_case_command(app)},
       {"samples", add_samples_command(app)}, {"make-model", add_make_model_command(app)},
-      {"inspect", add_inspect_command(app)},
+      {"inspect", add_inspect_command(app)}, {"compare", add_compare_command(app)},
   };
   try {
     app.parse(argc, argv);

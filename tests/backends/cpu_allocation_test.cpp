@@ -50,13 +50,13 @@ namespace rankrt::test {
 
 namespace {
 
-// Allocations made by 1,000 requests of 1..max_rows rows through the zero-allocation API.
+// Allocations made by 1,000 requests of 1..64 rows through the zero-allocation API.
 int64_t allocations_over_requests(const Graph& graph, std::mt19937& rng, int64_t* dense_layers) {
   Graph g = graph;
   infer_shapes(g);
   EngineOptions options;
   options.threads = 1;
-  options.max_rows = 64;
+  options.profile = {1, 64, 64};
   auto engine = build_engine(g, options);
   auto context = engine->create_context();
   auto* ctx = dynamic_cast<cpu::CpuExecutionContext*>(context.get());

@@ -1,6 +1,7 @@
 // Every op the oneDNN CPU backend lowers, against the FP64 reference on fresh random inputs at
 // several candidate counts; unsupported ops and out-of-profile requests are clear errors.
 #include "backends/cpu_test_util.h"
+#include "backends/score_head_graph.h"
 
 namespace rankrt::test {
 
@@ -102,6 +103,21 @@ TEST(CpuOps, CommonFeatureBiasRow) {
   }
 }
 
+// A Dense -> narrow Dense pair runs as one score head in double: a cancelling score keeps its
+// relative accuracy (float32 hidden values would leave ~1e-3).
+TEST(CpuOps, ScoreHeadKeepsCancellingScoresAccurate) {
+  std::mt19937 rng(29);
+  const Graph g = cancelling_score_head(rng);
+  for (int64_t rows : {1, 3, 200}) {
+    const Tensor x = random_tensor(rng, DType::kF32, {rows, 16});
+    Graph copy = g;
+    infer_shapes(copy);
+    const Tensor expected = ReferenceExecutor(copy, DType::kF64).run({{"x", x}}).at("z");
+    const Tensor actual = build_engine(copy, EngineOptions{})->create_context()->run({{"x", x}}).at("z");
+    EXPECT_LT(max_rel_error(actual, expected, 1e-12), 1e-5) << rows;
+  }
+}
+
 TEST(CpuOps, BinaryWithBroadcasting) {
   std::mt19937 rng(24);
   for (const std::string op : {"Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "PRelu"}) {
@@ -190,18 +206,25 @@ TEST(CpuOps, OutOfProfileRowsIsAClearError) {
   Graph g = dense_graph(8, 4, "none", Bias::kColumn, rng);
   infer_shapes(g);
   EngineOptions options;
-  options.max_rows = 16;
+  options.profile = {2, 8, 16};
   auto engine = build_engine(g, options);
   auto ctx = engine->create_context();
   EXPECT_NO_THROW(ctx->run({{"x", random_tensor(rng, DType::kF32, {16, 8})}}));
-  try {
-    ctx->run({{"x", random_tensor(rng, DType::kF32, {17, 8})}});
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kShape);
-    EXPECT_NE(std::string(e.what()).find("outside the engine's shape profile"), std::string::npos)
-        << e.what();
+  EXPECT_NO_THROW(ctx->run({{"x", random_tensor(rng, DType::kF32, {2, 8})}}));
+  for (int64_t rows : {17, 1}) {
+    try {
+      ctx->run({{"x", random_tensor(rng, DType::kF32, {rows, 8})}});
+      FAIL() << "expected an error";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kShape);
+      EXPECT_NE(
+          std::string(e.what()).find(fmt::format("={} is outside the engine's shape profile N=2:8:16", rows)),
+          std::string::npos)
+          << e.what();
+    }
   }
+  options.profile = {4, 2, 8};
+  EXPECT_THROW(build_engine(g, options), Error);
 }
 
 TEST(CpuOps, BackendsAndPrecisions) {

@@ -1,5 +1,6 @@
 // Every op the CUDA backend lowers, against the FP64 reference on fresh random inputs at
 // several candidate counts.
+#include "backends/score_head_graph.h"
 #include "gpu/gpu_test_util.h"
 
 namespace rankrt::test {
@@ -59,6 +60,29 @@ TEST(CudaOps, DenseLowPrecisionsStayWithinTheirRounding) {
   }
 }
 
+// The fp32 plan runs a Dense -> narrow Dense pair as one score-head kernel in double: a cancelling
+// score keeps its relative accuracy (float32 hidden values would leave ~1e-3).
+TEST(CudaOps, ScoreHeadKeepsCancellingScoresAccurate) {
+  RANKRT_REQUIRE_GPU();
+  std::mt19937 rng(29);
+  Graph g = cancelling_score_head(rng);
+  infer_shapes(g);
+  EngineOptions options;
+  options.backend = "cuda";
+  auto engine = build_engine(g, options);
+  auto ctx = engine->create_context();
+  for (int64_t rows : {1, 3, 200}) {
+    const Tensor x = random_tensor(rng, DType::kF32, {rows, 16});
+    const Tensor expected = ReferenceExecutor(g, DType::kF64).run({{"x", x}}).at("z");
+    const Tensor actual = ctx->run({{"x", x}}).at("z");
+    double worst = 0;
+    for (int64_t i = 0; i < rows; ++i)
+      worst = std::max(
+          worst, std::abs(actual.as_double(i) - expected.as_double(i)) / std::abs(expected.as_double(i)));
+    EXPECT_LT(worst, 1e-5) << rows;
+  }
+}
+
 TEST(CudaOps, ElementwiseWithBroadcasting) {
   RANKRT_REQUIRE_GPU();
   std::mt19937 rng(13);
@@ -109,7 +133,7 @@ TEST(CudaOps, OutOfProfileRowsIsAClearError) {
   std::mt19937 rng(15);
   Graph g = dense_graph(8, 4, "none", rng, false);
   infer_shapes(g);
-  auto engine = build_engine(g, {"cuda", "fp32", 16, true, 0});
+  auto engine = build_engine(g, {"cuda", "fp32", {1, 16, 16}, true, 0});
   auto ctx = engine->create_context();
   try {
     ctx->run({{"x", random_tensor(rng, DType::kF32, {17, 8})}});

@@ -11,7 +11,7 @@ namespace {
 std::unique_ptr<Engine> engine_for(const Graph& g, bool buckets) {
   EngineOptions options;
   options.backend = "cuda";
-  options.max_rows = 200;
+  options.profile = {1, 200, 200};
   options.graph_buckets = buckets;
   return build_engine(g, options);
 }

@@ -20,7 +20,7 @@ TEST(RequestPath, NoAllocationOverAThousandRequests) {
   for (bool buckets : {false, true}) {
     EngineOptions options;
     options.backend = "cuda";
-    options.max_rows = 256;
+    options.profile = {1, 256, 256};
     options.graph_buckets = buckets;
     auto engine = build_engine(g, options);
     auto owner = engine->create_context();

@@ -1,7 +1,7 @@
 // The real DQM model: after optimisation a one-row common-feature Dense plus six fused Dense
-// layers remain. FP64 outputs of the model promoted to float64 match before and after within
-// 1e-6; the float32 model (whose folded constants are rounded once to float32) matches the FP64
-// baseline file within 1e-4.
+// layers remain, also for the model promoted to float64 (whose FP64 outputs before and after
+// optimisation tests/golden/equivalence compares); the float32 model (whose folded constants are
+// rounded once to float32) matches the FP64 baseline file within 1e-4.
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,6 +11,7 @@
 #include "pass_test_util.h"
 #include "passes/layer_info.h"
 #include "passes/pipeline.h"
+#include "passes/promote_to_float64.h"
 
 namespace rankrt::test {
 namespace {
@@ -27,20 +28,6 @@ class Dqm : public testing::Test {
   }
   Graph original_, optimized_;
 };
-
-// The same model with float64 weights and arithmetic (the inputs stay float16): folding then
-// rounds to float64, so before/after differ only by reassociation.
-Graph promote_to_float64(Graph g) {
-  for (auto& [name, t] : g.initializers)
-    if (t.dtype() == DType::kF32) t = t.to(DType::kF64);
-  for (Node& n : g.nodes) {
-    if (n.op == "Cast" && n.attr_int("to") == int64_t(DType::kF32)) n.attrs["to"] = int64_t(DType::kF64);
-    if (n.op == "ConstantOfShape" && n.has_attr("value"))
-      n.attrs["value"] = n.attr_tensor("value").to(DType::kF64);
-  }
-  infer_shapes(g);
-  return g;
-}
 
 std::vector<TensorMap> first_samples(size_t count) {
   SampleFile samples = read_samples(kDqmDir + "/samples.pb");
@@ -95,12 +82,17 @@ TEST_F(Dqm, OptimizesToSixFusedDenseLayersAndACommonPath) {
   EXPECT_LT(after, before * 0.8);
 }
 
-TEST_F(Dqm, Float64ModelMatchesBeforeAndAfter) {
-  const Graph before = promote_to_float64(original_);
-  Graph after = before;
-  optimize(after);
-  EXPECT_EQ(count_op(after, "Dense"), 7);
-  for (const TensorMap& sample : first_samples(5)) expect_equivalent(before, after, sample, 1e-6);
+TEST_F(Dqm, Float64ModelOptimizesLikeTheFloat32Model) {
+  Graph promoted = promote_to_float64(original_);
+  optimize(promoted);
+  // The same ops but the input Casts (float64 inputs need none).
+  auto ops = [](const Graph& g) {
+    std::vector<std::string> ops;
+    for (const Node& n : g.nodes)
+      if (n.op != "Cast") ops.push_back(n.op + ":" + n.attr_string("activation", ""));
+    return ops;
+  };
+  EXPECT_EQ(ops(promoted), ops(optimized_));
 }
 
 TEST_F(Dqm, Float32ModelMatchesTheBaseline) {

@@ -61,7 +61,7 @@ inline Tensor random_tensor(DType dtype, std::vector<int64_t> shape, std::mt1993
 // A generator seeded from the system, its seed printed on failure.
 inline std::mt19937 fresh_rng() {
   const uint32_t seed = std::random_device{}();
-  testing::Test::RecordProperty("seed", std::to_string(seed));
+  ::testing::Test::RecordProperty("seed", std::to_string(seed));
   std::printf("random seed %u\n", seed);
   return std::mt19937(seed);
 }
@@ -84,16 +84,33 @@ inline TensorMap random_inputs(const Graph& g, const SymbolBindings& bindings, s
   return inputs;
 }
 
-// Runs both graphs in float64 and checks every output within `rel` relative error (values
-// smaller than 1e-3 in magnitude are compared against 1e-3).
-inline void expect_equivalent(const Graph& before, const Graph& after, const TensorMap& inputs,
-                              double rel = 1e-6) {
-  const TensorMap a = ReferenceExecutor(before, DType::kF64).run(inputs);
-  const TensorMap b = ReferenceExecutor(after, DType::kF64).run(inputs);
-  ASSERT_EQ(a.size(), b.size());
+// The inputs of `g`: float tensors widened to float64 where `g` declares float64 (a graph from
+// promote_to_float64), the rest as given.
+inline TensorMap inputs_for(const Graph& g, TensorMap inputs) {
+  for (auto& [name, t] : inputs) {
+    const ValueInfo* v = g.find_input(name);
+    if (v && v->dtype == DType::kF64 && is_float(t.dtype())) t = t.to(DType::kF64);
+  }
+  return inputs;
+}
+
+// Runs both graphs in float64 and checks every output value a (before) against b (after):
+// |a - b| <= rel * (max(|a|, |b|) + 1e-3 * scale), scale = the output's largest finite |a| (a
+// floor for values near 0, which cancellation leaves with an error relative to the scale). NaN
+// must stay NaN. Returns the largest |a - b| / (max(|a|, |b|) + 1e-3 * scale).
+inline double expect_equivalent(const Graph& before, const Graph& after, const TensorMap& inputs,
+                                double rel = 1e-6) {
+  const TensorMap a = ReferenceExecutor(before, DType::kF64).run(inputs_for(before, inputs));
+  const TensorMap b = ReferenceExecutor(after, DType::kF64).run(inputs_for(after, inputs));
+  EXPECT_EQ(a.size(), b.size());
+  double worst = 0;
   for (const auto& [name, expected] : a) {
     const Tensor& actual = b.at(name);
-    ASSERT_EQ(actual.dims(), expected.dims()) << name;
+    EXPECT_EQ(actual.dims(), expected.dims()) << name;
+    if (actual.dims() != expected.dims()) continue;
+    double scale = 0;
+    for (int64_t i = 0; i < expected.numel(); ++i)
+      if (std::isfinite(expected.as_double(i))) scale = std::max(scale, std::fabs(expected.as_double(i)));
     for (int64_t i = 0; i < expected.numel(); ++i) {
       const double e = expected.as_double(i), x = actual.as_double(i);
       if (x == e) continue;
@@ -101,10 +118,12 @@ inline void expect_equivalent(const Graph& before, const Graph& after, const Ten
         EXPECT_TRUE(std::isnan(x)) << name << "[" << i << "]";
         continue;
       }
-      EXPECT_LE(std::fabs(x - e), rel * std::max(std::fabs(e), 1e-3))
-          << name << "[" << i << "]: " << x << " vs " << e;
+      const double err = std::fabs(x - e) / (std::max(std::fabs(e), std::fabs(x)) + 1e-3 * scale);
+      EXPECT_LE(err, rel) << name << "[" << i << "]: " << x << " vs " << e;
+      worst = std::max(worst, err);
     }
   }
+  return worst;
 }
 
 // Random inputs with N = `n`, then expect_equivalent.

@@ -89,6 +89,41 @@ TEST(PlanEngine, CpuPlanLoadsWithoutImportOrOptimization) {
   EXPECT_NE(context, nullptr);
 }
 
+// The plan keeps the profile: the loaded engine serves exactly the built engine's candidate counts.
+TEST(PlanEngine, PlanKeepsTheShapeProfile) {
+  const SampleFile samples = read_samples(dqm_files().samples);
+  PlanRequest request = dqm_request(samples);
+  request.engine.profile = {2, 8, 600};
+  BuiltEngine built = build_engine_and_plan(request, make_plan_key(request));
+  EXPECT_EQ(built.plan.key.profile, (ShapeProfile{2, 8, 600}));
+  TempDir dir;
+  write_plan_file(dir.file("dqm.plan"), built.plan);
+  request.engine.profile = {};  // runtime options do not override the plan's profile
+  const std::unique_ptr<Engine> loaded =
+      engine_from_plan(read_plan_file(dir.file("dqm.plan")), request.engine, "dqm.plan");
+  auto context = loaded->create_context();
+  TensorMap one_row;
+  for (const auto& [name, t] : samples.samples[0]) one_row[name] = t;
+  for (const ValueInfo& in : loaded->graph().inputs) {
+    if (in.shape.empty() || !in.shape[0].is_symbolic()) continue;
+    const Tensor& t = samples.samples[0].at(in.name);
+    std::vector<int64_t> dims = t.dims();
+    dims[0] = 1;
+    Tensor first(t.dtype(), dims);
+    std::memcpy(first.raw(), t.raw(), first.nbytes());
+    one_row[in.name] = std::move(first);
+  }
+  try {
+    context->run(one_row);
+    FAIL() << "N=1 is outside N=2:8:600";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kShape);
+    EXPECT_NE(std::string(e.what()).find("=1 is outside the engine's shape profile N=2:8:600"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 class PlanCache : public ::testing::Test {
  protected:
   // Two different models (a, b), generated once.
@@ -151,6 +186,23 @@ TEST_F(PlanCache, RebuildsWhenOptionsChange) {
   EXPECT_NE(load().message.find("disabled passes changed none -> fold_affine"), std::string::npos);
 }
 
+TEST_F(PlanCache, RebuildsWhenTheProfileChanges) {
+  load();
+  request_.engine.profile = {1, 256, 511};
+  const CachedEngine again = load();
+  EXPECT_FALSE(again.reused);
+  EXPECT_NE(again.message.find("profile changed N=1:512:512 -> N=1:256:511: rebuilding; saved"),
+            std::string::npos)
+      << again.message;
+  EXPECT_EQ(read_plan_file(cache_entry_path(cache(), request_)).key.profile, (ShapeProfile{1, 256, 511}));
+  EXPECT_TRUE(load().reused);
+}
+
+TEST_F(PlanCache, DefaultDirectoryIsBesideTheModel) {
+  EXPECT_EQ(default_cache_dir("/models/dqm/frozen_graph.pb"), "/models/dqm/rankrt-plans");
+  EXPECT_EQ(default_cache_dir("model.onnx"), "rankrt-plans");
+}
+
 TEST_F(PlanCache, RebuildsForAnotherGpu) {
   PlanKey a100 = make_plan_key(request_);
   a100.device = {"NVIDIA A100-SXM4-80GB", 80, 12040, 12030, 120301};
@@ -188,6 +240,29 @@ TEST_F(PlanCache, UnwritableCacheStillGivesAnEngine) {
   const CachedEngine cached = load();
   ASSERT_NE(cached.engine, nullptr);
   EXPECT_NE(cached.message.find("not saved"), std::string::npos) << cached.message;
+}
+
+// Read-only by mode bits (a shared model directory): nothing is written, even by root.
+TEST_F(PlanCache, ReadOnlyDirectoryIsReportedAndLeftAlone) {
+  const fs::perms write = fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write;
+  fs::create_directories(cache());
+  fs::permissions(cache(), write, fs::perm_options::remove);
+  const CachedEngine cached = load();
+  fs::permissions(cache(), fs::perms::owner_write, fs::perm_options::add);
+  ASSERT_NE(cached.engine, nullptr);
+  EXPECT_NE(cached.message.find("building; not saved: " + cache() + " is not writable"), std::string::npos)
+      << cached.message;
+  EXPECT_TRUE(fs::is_empty(cache()));
+
+  fs::permissions(work_.path(), write, fs::perm_options::remove);
+  const CachedEngine missing = load_or_build_cached(request_, work_.file("new/cache"));
+  fs::permissions(work_.path(), fs::perms::owner_write, fs::perm_options::add);
+  ASSERT_NE(missing.engine, nullptr);
+  EXPECT_NE(missing.message.find("not saved: cannot create " + work_.file("new/cache") + ": " +
+                                 work_.path().string() + " is not writable"),
+            std::string::npos)
+      << missing.message;
+  EXPECT_FALSE(fs::exists(work_.file("new")));
 }
 
 TEST_F(PlanCache, ConcurrentWritersAlwaysLeaveAValidPlan) {

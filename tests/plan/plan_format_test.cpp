@@ -90,8 +90,11 @@ TEST(PlanFormat, RejectsForeignAndOtherVersions) {
   EXPECT_NE(parse_error(foreign).find("bad magic"), std::string::npos);
   std::vector<uint8_t> other_version = bytes;
   other_version[8] = uint8_t(kFormatVersion + 1);
-  EXPECT_NE(parse_error(other_version).find("x.plan: plan format version 2, this rankrt reads version 1"),
-            std::string::npos);
+  EXPECT_NE(
+      parse_error(other_version)
+          .find(fmt::format("x.plan: plan format version {}, this rankrt reads version {}: rebuild the plan",
+                            kFormatVersion + 1, kFormatVersion)),
+      std::string::npos);
 }
 
 TEST(PlanFormat, RejectsTruncationAtEverySixteenth) {
@@ -150,6 +153,14 @@ TEST(PlanFormat, RejectsCorruptContentBehindAValidChecksum) {
   EXPECT_GT(rejected, 0);
 }
 
+TEST(PlanFormat, RejectsAKeyWithAnImpossibleProfile) {
+  Plan plan = small_plan(6);
+  plan.key.profile = {4, 2, 8};
+  EXPECT_NE(parse_error(serialize_plan(plan)).find("corrupt plan: shape profile N=4:2:8"), std::string::npos);
+  plan.key.profile = {0, 1, 2};
+  EXPECT_NE(parse_error(serialize_plan(plan)).find("shape profile N=0:1:2"), std::string::npos);
+}
+
 TEST(PlanFormat, MissingFileIsAnIoError) {
   try {
     read_plan_file("/nonexistent/dir/m.plan");
@@ -176,8 +187,8 @@ TEST(PlanKey, ExplainsEveryMismatch) {
   k.device.cublaslt_version = 1;
   EXPECT_NE(key_mismatch(key, k).find("cuBLASLt changed"), std::string::npos);
   k = key;
-  k.max_rows = 9;
-  EXPECT_EQ(key_mismatch(key, k), "max rows changed 3 -> 9");
+  k.profile = {1, 256, 511};
+  EXPECT_EQ(key_mismatch(key, k), "profile changed N=1:2:3 -> N=1:256:511");
   k = key;
   k.rankrt_version = "9.9.9";
   EXPECT_EQ(key_mismatch(key, k), "rankrt version changed 0.1.0 -> 9.9.9");

@@ -7,6 +7,7 @@
 
 #include "models/model_files.h"
 #include "ops/shape_inference.h"
+#include "plan/format/plan_format.h"
 
 namespace rankrt::plan::testing {
 
@@ -52,11 +53,11 @@ Graph small_graph(uint64_t seed) {
 Plan small_plan(uint64_t seed) {
   Plan p;
   p.key.rankrt_version = "0.1.0";
-  p.key.format_version = 1;
+  p.key.format_version = kFormatVersion;
   p.key.model_sha256 = std::string(64, 'a');
   p.key.backend = "cuda";
   p.key.precision = "fp16";
-  p.key.max_rows = 3;
+  p.key.profile = {1, 2, 3};
   p.key.cuda_graphs = true;
   p.key.disabled_passes = {"fold_affine"};
   p.key.outputs = {"y"};

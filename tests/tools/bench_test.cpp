@@ -105,7 +105,10 @@ TEST(Bench, ConfigErrorsNameTheFieldOrFile) {
       {kModel + "accuracy { rel_tol: -0.1 }\n", "accuracy.rel_tol"},
       {kModel + "dynamic_batching { max_rows: 100000 }\n", "dynamic_batching.max_rows"},
       {kModel + "dynamic_batching { max_rows: 8 max_delay_us: -5 }\n", "dynamic_batching.max_delay_us"},
-      {kModel + "max_rows: -2\n", "max_rows must be >= 0"},
+      {kModel + "max_rows: 256\n", "max_rows"},
+      {kModel + "profile: \"N=5:3:2\"\n", "profile 'N=5:3:2': opt 3 is below min 5"},
+      {kModel + "profile: \"N=1:64:64\"\ndynamic_batching { max_rows: 65 }\n", "the profile's max 64"},
+      {kModel + "plan_cache_dir: \"c\"\nno_plan_cache: true\n", "contradict"},
       {kModel + "requests_in_flight: -1\n", "requests_in_flight"},
       {kModel + "plan: \"missing.plan\"\n", "missing.plan"},
       {"bench_model_config { frozen_graph: \"frozen_graph.pb\" sample_file: \"samples.pb\" switch_interval: "

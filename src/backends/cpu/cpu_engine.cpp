@@ -35,7 +35,7 @@ class CpuEngine : public Engine {
  public:
   CpuEngine(Graph graph, const CpuOptions& options)
       : graph_(std::move(graph)), threads_(options.threads > 0 ? options.threads : default_cpu_threads()) {
-    program_ = lower_graph(graph_, options.max_rows);
+    program_ = lower_graph(graph_, options.profile);
   }
   std::unique_ptr<ExecutionContext> create_context() const override;
   const Graph& graph() const override { return graph_; }
@@ -77,9 +77,7 @@ class CpuContext : public CpuExecutionContext {
 
   void execute(int64_t rows) override {
     const Program& p = engine_.program();
-    if (rows < 1 || rows > p.max_rows)
-      fail(ErrorCode::kShape, "{}={} is outside the engine's shape profile 1..{}",
-           p.symbol.empty() ? "rows" : p.symbol, rows, p.max_rows);
+    check_rows(p.profile, p.symbol, rows);
     omp_set_num_threads(engine_.threads());
     const RunState s{arena_.data, rows, stream_.get(), binding_ptrs_.data()};
     for (const Step& step : p.steps) step.run(s);
@@ -109,9 +107,7 @@ class CpuContext : public CpuExecutionContext {
     const Program& p = engine_.program();
     const SymbolBindings bindings = bind_inputs(engine_.graph(), inputs);
     const int64_t rows = p.symbol.empty() ? 1 : bindings.at(p.symbol);
-    if (rows < 1 || rows > p.max_rows)
-      fail(ErrorCode::kShape, "{}={} is outside the engine's shape profile 1..{}", p.symbol, rows,
-           p.max_rows);
+    check_rows(p.profile, p.symbol, rows);
     for (size_t i = 0; i < p.inputs.size(); ++i) {
       const Tensor& t = inputs.at(p.values[p.inputs[i]].name);
       std::memcpy(input_buffer(i), t.raw(), t.nbytes());

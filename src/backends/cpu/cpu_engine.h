@@ -11,8 +11,8 @@
 namespace rankrt::cpu {
 
 struct CpuOptions {
-  int64_t max_rows = 512;  // shape profile of the symbolic candidate count: 1..max_rows
-  int threads = 0;         // intra-op (OpenMP) threads per context; 0: default_cpu_threads()
+  ShapeProfile profile;  // the symbolic candidate count served: arena and primitives sized for max
+  int threads = 0;       // intra-op (OpenMP) threads per context; 0: default_cpu_threads()
 };
 
 // The cores this process may run on (sched_getaffinity), at least 1.
@@ -28,7 +28,7 @@ std::unique_ptr<Engine> build_cpu_engine(Graph graph, const CpuOptions& options)
 // oneDNN's primitive execution itself allocates a few small objects per Dense layer.
 class CpuExecutionContext : public ExecutionContext {
  public:
-  virtual void* input_buffer(size_t input_index) = 0;  // sized for max_rows
+  virtual void* input_buffer(size_t input_index) = 0;  // sized for the profile's max
   virtual const void* output_buffer(size_t output_index) const = 0;
   virtual void execute(int64_t rows) = 0;
   virtual int64_t arena_bytes() const = 0;

@@ -1,5 +1,8 @@
 // The CPU backend's own loops (see cpu_kernels.h). Hot loops are multiversioned: GCC compiles
 // each for AVX-512, AVX2+FMA and baseline x86-64 and an ifunc picks one when the library loads.
+// The levels are x86-64-v4 / -v3, which the ifunc checks by CPU feature: clones named by CPU model
+// (arch=skylake-avx512, arch=haswell) resolve through __builtin_cpu_is and fall back to the
+// baseline clone on models GCC does not know (e.g. the development VM's Sapphire Rapids).
 #include "backends/cpu/cpu_kernels.h"
 
 #include <immintrin.h>
@@ -15,7 +18,7 @@
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define RANKRT_MULTIVERSION
 #else
-#define RANKRT_MULTIVERSION __attribute__((target_clones("default", "arch=haswell", "arch=skylake-avx512")))
+#define RANKRT_MULTIVERSION __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #endif
 #define RANKRT_INLINE [[gnu::always_inline]] inline
 
@@ -44,29 +47,32 @@ RANKRT_INLINE float exp_approx(float x) {
   return p * __builtin_bit_cast(float, e);
 }
 
-RANKRT_INLINE float sigmoid_approx(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
+RANKRT_INLINE float sigmoid(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
+RANKRT_INLINE double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
-RANKRT_INLINE float activate(Activation act, float v, float p0, float p1, float p2) {
+// A Dense activation in float (the vectorized epilogues) or double (score heads).
+template <typename T>
+RANKRT_INLINE T activate(Activation act, T v, T p0, T p1, T p2) {
   switch (act) {
     case Activation::kNone:
       return v;
     case Activation::kRelu:
-      return v > 0 ? v : 0.0f;
+      return v > 0 ? v : T(0);
     case Activation::kPrelu:
       return v > 0 ? v : p0 * v;
     case Activation::kSigmoid:
-      return sigmoid_approx(v);
+      return sigmoid(v);
     case Activation::kTanh:
       return std::tanh(v);
     case Activation::kGelu:
-      return 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f));
+      return T(0.5) * v * (T(1) + std::erf(v * T(0.70710678118654752)));
     case Activation::kGeluTanh:
-      return 0.5f * v * (1.0f + std::tanh(0.79788456080286536f * (v + 0.044715f * v * v * v)));
+      return T(0.5) * v * (T(1) + std::tanh(T(0.79788456080286536) * (v + T(0.044715) * v * v * v)));
     case Activation::kSwish:
-      return v * sigmoid_approx(v);
+      return v * sigmoid(v);
     case Activation::kDice: {
-      const float prob = sigmoid_approx(p1 * (v - p2));
-      return p0 * (1.0f - prob) * v + prob * v;
+      const T prob = sigmoid(p1 * (v - p2));
+      return p0 * (T(1) - prob) * v + prob * v;
     }
   }
   return v;
@@ -85,7 +91,7 @@ RANKRT_MULTIVERSION void epilogue_row(float* __restrict y, int64_t m, const floa
 #pragma omp simd
     for (int64_t c = 0; c < m; ++c) {
       const float v = y[c];
-      const float prob = sigmoid_approx(p1[c] * (v - p2[c]));
+      const float prob = sigmoid(p1[c] * (v - p2[c]));
       y[c] = p0[c] * (1.0f - prob) * v + prob * v;
     }
     return;
@@ -321,10 +327,71 @@ void dense_epilogue(float* y, int64_t rows, int64_t m, ColumnParam bias, Activat
   }
 }
 
+namespace {
+
+// out[m] = act(x[k] · layer.weight + bias) for row r, in double.
+RANKRT_MULTIVERSION void head_layer_row(const DenseHeadLayer& l, int64_t r, const double* __restrict x,
+                                        double* __restrict out) {
+  for (int64_t c = 0; c < l.m; ++c) out[c] = 0;
+  for (int64_t i = 0; i < l.k; ++i) {
+    const double xi = x[i];
+    const float* __restrict w = l.weight + i * l.m;
+#pragma omp simd
+    for (int64_t c = 0; c < l.m; ++c) out[c] += xi * double(w[c]);
+  }
+  auto at = [&](const ColumnParam& p, int64_t c) { return double(p.at(r, c)); };
+  for (int64_t c = 0; c < l.m; ++c)
+    out[c] =
+        activate(l.act, out[c] + at(l.bias, c), at(l.params[0], c), at(l.params[1], c), at(l.params[2], c));
+}
+
+}  // namespace
+
+void dense_head(const float* x, int64_t rows, const DenseHeadLayer& first, const DenseHeadLayer& second,
+                float* y) {
+  double in[kHeadMaxInputs], hidden[kHeadMaxHidden], scores[kHeadMaxScores];
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t i = 0; i < first.k; ++i) in[i] = x[r * first.k + i];
+    head_layer_row(first, r, in, hidden);
+    head_layer_row(second, r, hidden, scores);
+    for (int64_t c = 0; c < second.m; ++c) y[r * second.m + c] = float(scores[c]);
+  }
+}
+
 void copy_rows(const void* x, size_t width, void* y, size_t y_pitch, int64_t outer) {
   for (int64_t r = 0; r < outer; ++r)
     std::memcpy(static_cast<std::byte*>(y) + size_t(r) * y_pitch,
                 static_cast<const std::byte*>(x) + size_t(r) * width, width);
+}
+
+namespace {
+
+// broadcast_copy with T an integer type of the element size: contiguous rows are one memcpy.
+template <typename T>
+void broadcast_copy_as(const T* x, const Dims& in, T* y, const Dims& out) {
+  for_each_row(make_loop(out, in, nullptr),
+               [&](int64_t oa, int64_t, int64_t oy, int64_t sa, int64_t, int64_t n) {
+                 if (sa == 1) {
+                   std::memcpy(y + oy, x + oa, size_t(n) * sizeof(T));
+                 } else {
+                   for (int64_t i = 0; i < n; ++i) y[oy + i] = x[oa + i * sa];
+                 }
+               });
+}
+
+}  // namespace
+
+void broadcast_copy(const void* x, const Dims& in, void* y, const Dims& out, size_t elem_size) {
+  switch (elem_size) {
+    case 1:
+      return broadcast_copy_as(static_cast<const uint8_t*>(x), in, static_cast<uint8_t*>(y), out);
+    case 2:
+      return broadcast_copy_as(static_cast<const uint16_t*>(x), in, static_cast<uint16_t*>(y), out);
+    case 4:
+      return broadcast_copy_as(static_cast<const uint32_t*>(x), in, static_cast<uint32_t*>(y), out);
+    default:
+      return broadcast_copy_as(static_cast<const uint64_t*>(x), in, static_cast<uint64_t*>(y), out);
+  }
 }
 
 }  // namespace rankrt::cpu

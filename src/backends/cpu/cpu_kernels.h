@@ -1,11 +1,13 @@
 // The CPU backend's own loops on arena memory: casts, elementwise ops with broadcasting, the
-// Dense epilogues oneDNN post-ops cannot express (PReLU, Dice, non-column bias), Concat, fill.
+// Dense epilogues oneDNN post-ops cannot express (PReLU, Dice, non-column bias), data movement
+// (Concat, broadcasts, fills) of any dtype.
 // Each loop is compiled for AVX-512, AVX2 and baseline x86-64 and picked at load time.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 
 #include "core/dtype.h"
+#include "ir/score_head.h"
 
 namespace rankrt::cpu {
 
@@ -62,7 +64,26 @@ void binary(BinaryOp op, const float* a, const Dims& a_dims, const float* b, con
 void dense_epilogue(float* y, int64_t rows, int64_t m, ColumnParam bias, Activation act,
                     const ColumnParam* params);
 
+// One layer of a score head: y = act(x · weight + bias) with per-column parameters as in
+// dense_epilogue; weight [k, m] row-major.
+struct DenseHeadLayer {
+  const float* weight = nullptr;
+  int64_t k = 0, m = 0;
+  ColumnParam bias;
+  Activation act = Activation::kNone;
+  ColumnParam params[3];
+};
+
+// A score head (ir/score_head.h, within its limits) computed row by row in double:
+// y [rows, second.m] = second(first(x [rows, first.k])), the hidden values never rounded to float32.
+void dense_head(const float* x, int64_t rows, const DenseHeadLayer& first, const DenseHeadLayer& second,
+                float* y);
+
 // Copies `outer` rows of `width` bytes from x (pitch width) into y (pitch y_pitch).
 void copy_rows(const void* x, size_t width, void* y, size_t y_pitch, int64_t outer);
+
+// y = x broadcast into out (Expand, Tile of size-1 dims, fills) for elements of `elem_size`
+// bytes: any dtype (float16/bfloat16/float32, int32/int64, bool).
+void broadcast_copy(const void* x, const Dims& in, void* y, const Dims& out, size_t elem_size);
 
 }  // namespace rankrt::cpu

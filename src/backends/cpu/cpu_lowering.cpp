@@ -1,11 +1,13 @@
 // Lowering of IR nodes to CPU steps: Dense / MatMul to oneDNN layers with fused or own epilogues,
 // the rest to the loops of cpu_kernels.h; arena planning by liveness.
+#include <array>
 #include <cstring>
 #include <map>
 #include <set>
 
 #include "backends/cpu/cpu_program.h"
 #include "core/memory_planner.h"
+#include "ir/score_head.h"
 #include "ir/shape_only_nodes.h"
 
 namespace rankrt::cpu {
@@ -57,9 +59,9 @@ bool is_shape_argument(const Node& n, size_t input) {
 
 class Lowering {
  public:
-  Lowering(const Graph& g, int64_t max_rows) : graph_(g), program_(std::make_unique<Program>()) {
-    if (max_rows < 1) fail(ErrorCode::kUsage, "backend cpu: max_rows must be >= 1, got {}", max_rows);
-    program_->max_rows = max_rows;
+  Lowering(const Graph& g, const ShapeProfile& profile) : graph_(g), program_(std::make_unique<Program>()) {
+    check_profile(profile, "backend cpu");
+    program_->profile = profile;
   }
 
   std::unique_ptr<Program> run() {
@@ -69,7 +71,7 @@ class Lowering {
     }
     const std::set<const Node*> skip = shape_only_nodes(graph_, is_shape_argument);
     for (const Node& n : graph_.nodes)
-      if (!skip.count(&n)) lower(n);
+      if (!skip.count(&n) && !fused_into_head_.count(&n)) lower(n);
     for (const ValueInfo& out : graph_.outputs) program_->outputs.push_back(value(out.name, "graph output"));
     plan_arena();
     return std::move(program_);
@@ -116,7 +118,7 @@ class Lowering {
   size_t add_activation(const std::string& name, DType dtype, const Shape& shape, const std::string& layer) {
     check_shape(shape, name, layer);
     CpuValue v{name, dtype, shape};
-    v.max_bytes = v.dims(program_->max_rows).numel() * int64_t(dtype_size(dtype));
+    v.max_bytes = v.dims(program_->profile.max).numel() * int64_t(dtype_size(dtype));
     const size_t idx = add_value(std::move(v));
     index_[name] = idx;
     return idx;
@@ -208,17 +210,79 @@ class Lowering {
                 fmt::format("parameter '{}' of shape {} is not per-column", at(v).name, shape_to_string(s)));
   }
 
+  // The activation of a Dense / MatMul node.
+  Activation activation_of(const Node& n) const {
+    const std::string name = n.op == "Dense" ? n.attr_string("activation", "none") : "none";
+    auto it = kActivations.find(name);
+    if (it == kActivations.end()) unsupported(n, "activation '" + name + "'");
+    return it->second;
+  }
+
+  // A Dense node's activation parameters (inputs 3..5) as per-column forms and their values
+  // (SIZE_MAX where absent).
+  std::pair<std::array<ColumnParam, 3>, std::array<size_t, 3>> activation_params(const Node& n, int64_t m) {
+    std::array<ColumnParam, 3> forms{};
+    std::array<size_t, 3> values{SIZE_MAX, SIZE_MAX, SIZE_MAX};
+    if (n.op == "Dense")
+      for (size_t i = 3; i < n.inputs.size() && i < 6; ++i) {
+        values[i - 3] = value(n.inputs[i], n.name);
+        forms[i - 3] = column_param(n, values[i - 3], m);
+      }
+    return {forms, values};
+  }
+
+  // A Dense node's per-row operands for DenseHeadLayer: weight, bias and activation parameters.
+  DenseHeadLayer head_layer(const Node& n, std::array<size_t, 4>& values) {
+    const Tensor& w = *graph_.find_initializer(n.inputs[1]);
+    DenseHeadLayer l;
+    l.k = w.dims()[0];
+    l.m = w.dims()[1];
+    l.weight = static_cast<const float*>(at(value(n.inputs[1], n.name)).weight);
+    l.act = activation_of(n);
+    values.fill(SIZE_MAX);
+    if (n.has_input(2)) {
+      values[0] = value(n.inputs[2], n.name);
+      l.bias = column_param(n, values[0], l.m);
+    }
+    auto [forms, params] = activation_params(n, l.m);
+    for (size_t i = 0; i < 3; ++i) {
+      l.params[i] = forms[i];
+      values[i + 1] = params[i];
+    }
+    return l;
+  }
+
+  // Dense `n` and its narrow consumer `second` as one step (dense_head).
+  void lower_dense_head(const Node& n, const Node& second) {
+    const size_t x = value(n.inputs[0], n.name);
+    require_f32(n, x);
+    std::array<size_t, 4> first_values, second_values;
+    const DenseHeadLayer first = head_layer(n, first_values), last = head_layer(second, second_values);
+    fused_into_head_.insert(&second);
+    const size_t y = output(second);
+    const Program* prog = program_.get();
+    add_step(n, [=](const RunState& s) {
+      auto bind = [&](DenseHeadLayer l, const std::array<size_t, 4>& v) {
+        ColumnParam* forms[4] = {&l.bias, &l.params[0], &l.params[1], &l.params[2]};
+        for (size_t i = 0; i < 4; ++i)
+          if (v[i] != SIZE_MAX) forms[i]->data = static_cast<const float*>(prog->read(s.arena, v[i]));
+        return l;
+      };
+      const int64_t rows = prog->values[x].dims(s.rows).numel() / first.k;
+      dense_head(static_cast<const float*>(prog->read(s.arena, x)), rows, bind(first, first_values),
+                 bind(last, second_values), static_cast<float*>(prog->write(s.arena, y)));
+    });
+  }
+
   void lower_dense(const Node& n) {
+    if (const Node* second = score_head_consumer(graph_, n)) return lower_dense_head(n, *second);
     const Tensor* w = graph_.find_initializer(n.inputs[1]);
     if (!w || w->rank() != 2 || !is_float(w->dtype()))
       unsupported(n, "the weight must be a constant 2-D float tensor");
     const int64_t k = w->dims()[0], m = w->dims()[1];
     const size_t x = value(n.inputs[0], n.name);
     require_f32(n, x);
-    const std::string act_name = n.op == "Dense" ? n.attr_string("activation", "none") : "none";
-    auto act_it = kActivations.find(act_name);
-    if (act_it == kActivations.end()) unsupported(n, "activation '" + act_name + "'");
-    const Activation act = act_it->second;
+    const Activation act = activation_of(n);
 
     DenseStep dense;
     dense.x = x;
@@ -238,17 +302,11 @@ class Lowering {
         bias.reset();
       }
     }
-    std::vector<size_t> params;
-    if (n.op == "Dense")
-      for (size_t i = 3; i < n.inputs.size(); ++i) params.push_back(value(n.inputs[i], n.name));
-    std::vector<ColumnParam> param_forms;
-    for (size_t p : params) param_forms.push_back(column_param(n, p, m));
-    param_forms.resize(3);
-    params.resize(3, SIZE_MAX);
+    const auto [param_forms, params] = activation_params(n, m);
 
     const size_t y = output(n);
     dense.y = y;
-    const Dims max_x = at(x).dims(program_->max_rows);
+    const Dims max_x = at(x).dims(program_->profile.max);
     DenseSpec spec;
     spec.name = n.name;
     spec.k = k;
@@ -305,6 +363,13 @@ class Lowering {
                     size_t(v.dims(s.rows).numel()) * dtype_size(v.dtype));
       });
     }
+    if (kUnaryOps.at(n.op) == UnaryOp::kCopy && at(x).dtype == at(y).dtype) {  // Expand, Tile: any dtype
+      const Program* prog = program_.get();
+      return add_step(n, [=](const RunState& s) {
+        broadcast_copy(prog->read(s.arena, x), prog->values[x].dims(s.rows), prog->write(s.arena, y),
+                       prog->values[y].dims(s.rows), dtype_size(prog->values[y].dtype));
+      });
+    }
     require_f32(n, x);
     require_f32(n, y);
     const UnaryOp op = kUnaryOps.at(n.op);
@@ -321,12 +386,12 @@ class Lowering {
     const Tensor value = n.has_attr("value") ? n.attr_tensor("value") : Tensor::scalar<float>(0.0f);
     const size_t x = add_constant(n.name + "/value", value.reshaped({}));
     const size_t y = output(n);
-    require_f32(n, x);
-    require_f32(n, y);
+    if (at(x).dtype != at(y).dtype)  // a float16 / bfloat16 value is stored as float32
+      unsupported(n, fmt::format("fill value of dtype {}", dtype_name(at(y).dtype)));
     const Program* prog = program_.get();
     add_step(n, [=](const RunState& s) {
-      unary(UnaryOp::kCopy, static_cast<const float*>(prog->read(s.arena, x)), Dims{},
-            static_cast<float*>(prog->write(s.arena, y)), prog->values[y].dims(s.rows), 0.0f);
+      broadcast_copy(prog->read(s.arena, x), Dims{}, prog->write(s.arena, y), prog->values[y].dims(s.rows),
+                     dtype_size(prog->values[y].dtype));
     });
   }
 
@@ -387,13 +452,14 @@ class Lowering {
   const Graph& graph_;
   std::unique_ptr<Program> program_;
   std::map<std::string, size_t> index_;
+  std::set<const Node*> fused_into_head_;  // second layers of score heads (lower_dense_head)
   std::vector<int> first_use_, last_use_;
 };
 
 }  // namespace
 
-std::unique_ptr<Program> lower_graph(const Graph& graph, int64_t max_rows) {
-  return Lowering(graph, max_rows).run();
+std::unique_ptr<Program> lower_graph(const Graph& graph, const ShapeProfile& profile) {
+  return Lowering(graph, profile).run();
 }
 
 }  // namespace rankrt::cpu

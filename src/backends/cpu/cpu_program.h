@@ -10,6 +10,7 @@
 
 #include "backends/cpu/cpu_kernels.h"
 #include "backends/cpu/dense_layer.h"
+#include "core/shape_profile.h"
 #include "ir/graph.h"
 
 namespace rankrt::cpu {
@@ -55,7 +56,7 @@ class Program {
   std::vector<size_t> outputs;  // value index of each graph output
   int64_t arena_bytes = 0;
   std::string symbol;  // the profile's symbolic dim ("" when all shapes are static)
-  int64_t max_rows = 1;
+  ShapeProfile profile;
   std::vector<Tensor> constants;  // storage of weights and other constants
 
   // A value a step reads (a constant or an arena slot) / writes (an arena slot).
@@ -67,7 +68,7 @@ class Program {
 };
 
 // Lowers every node of `graph` (shape-inferred; symbolic dims allowed for one symbol, bounded by
-// max_rows). Throws kUnsupported naming the node for an op or dtype it does not run.
-std::unique_ptr<Program> lower_graph(const Graph& graph, int64_t max_rows);
+// the profile's max). Throws kUnsupported naming the node for an op or dtype it does not run.
+std::unique_ptr<Program> lower_graph(const Graph& graph, const ShapeProfile& profile);
 
 }  // namespace rankrt::cpu

@@ -10,9 +10,10 @@
 namespace rankrt::cuda {
 
 inline void check(cudaError_t status, const char* call, const std::string& layer) {
-  if (status != cudaSuccess)
-    fail(ErrorCode::kRuntime, "CUDA call {} failed{}: {} ({})", call,
-         layer.empty() ? "" : " in layer '" + layer + "'", cudaGetErrorString(status), int(status));
+  if (status == cudaSuccess) return;
+  cudaGetLastError();  // a non-sticky error must not resurface at the next launch check
+  fail(ErrorCode::kRuntime, "CUDA call {} failed{}: {} ({})", call,
+       layer.empty() ? "" : " in layer '" + layer + "'", cudaGetErrorString(status), int(status));
 }
 
 inline void check(cublasStatus_t status, const char* call, const std::string& layer) {

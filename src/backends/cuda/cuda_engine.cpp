@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cstring>
 #include <map>
 
@@ -34,25 +35,37 @@ class CudaContext : public CudaExecutionContext {
 
   void* input_staging(size_t i) override { return input_staging_.at(i).get(); }
   const void* output_staging(size_t i) const override { return output_staging_.at(i).get(); }
-  void enqueue(int64_t rows) override;
+  void enqueue(int64_t rows) override { enqueue_request(rows, nullptr, nullptr); }
+  void enqueue(int64_t rows, const void* const* inputs, void* const* outputs) override {
+    enqueue_request(rows, inputs, outputs);
+  }
   void wait() override { RANKRT_CUDA_CHECK(cudaStreamSynchronize(stream_), "request"); }
   int64_t arena_bytes() const override;
   TensorMap run(const TensorMap& inputs) override;
+  void enable_device_timing() override;
+  std::optional<DeviceTimes> device_times() const override;
 
  private:
-  void enqueue_inputs(const RunState& s);
+  // `inputs` / `outputs`: the caller's pinned buffers, or null for the staging buffers.
+  void enqueue_request(int64_t rows, const void* const* inputs, void* const* outputs);
+  void enqueue_inputs(const RunState& s, const void* const* inputs);
   void enqueue_steps(const RunState& s);
-  void enqueue_outputs(const RunState& s);
-  // Launches the graph captured for `s.rows` (capturing it on first use) running `body`.
+  void enqueue_outputs(const RunState& s, void* const* outputs);
+  // Launches the graph captured under `key` (capturing `body` on first use).
   template <typename Body>
-  void launch_graph(const RunState& s, Body body);
+  void launch_graph(const std::pair<int64_t, bool>& key, const RunState& s, Body body);
+  // Records timing event `i` (0 start, 1 inputs copied, 2 computed, 3 outputs copied) when enabled
+  // (never inside a capture).
+  void mark(int i);
 
   const CudaEngine& engine_;
   cudaStream_t stream_ = nullptr;
   LtHandle lt_{"cublasLtCreate"};
   DeviceBuffer arena_, workspace_, scratch_;
   std::vector<PinnedBuffer> input_staging_, output_staging_;
-  std::map<int64_t, cudaGraphExec_t> graphs_;  // one per candidate count or bucket, captured on first use
+  // Captured on first use, per (candidate count or bucket, whether the copies are inside).
+  std::map<std::pair<int64_t, bool>, cudaGraphExec_t> graphs_;
+  std::array<cudaEvent_t, 4> events_{};  // device timing, when enabled
 };
 
 class CudaEngine : public Engine {
@@ -126,20 +139,43 @@ CudaContext::CudaContext(const CudaEngine& engine) : engine_(engine) {
 }
 
 CudaContext::~CudaContext() {
-  for (auto& [rows, exec] : graphs_) cudaGraphExecDestroy(exec);
+  for (auto& [key, exec] : graphs_) cudaGraphExecDestroy(exec);
+  for (cudaEvent_t e : events_)
+    if (e) cudaEventDestroy(e);
   if (stream_) cudaStreamDestroy(stream_);
 }
 
 int64_t CudaContext::arena_bytes() const { return engine_.program().arena_bytes; }
 
-void CudaContext::enqueue_inputs(const RunState& s) {
+void CudaContext::enable_device_timing() {
+  if (events_[0]) return;
+  for (cudaEvent_t& e : events_) RANKRT_CUDA_CHECK(cudaEventCreate(&e), "device timing event");
+  // Graphs captured so far hold the copies the events must separate.
+  for (auto& [key, exec] : graphs_) cudaGraphExecDestroy(exec);
+  graphs_.clear();
+}
+
+std::optional<DeviceTimes> CudaContext::device_times() const {
+  if (!events_[0]) return std::nullopt;
+  float ms[3] = {};
+  for (int i = 0; i < 3; ++i)
+    RANKRT_CUDA_CHECK(cudaEventElapsedTime(&ms[i], events_[size_t(i)], events_[size_t(i) + 1]),
+                      "device timing");
+  return DeviceTimes{ms[0] * 1e3, ms[1] * 1e3, ms[2] * 1e3};
+}
+
+void CudaContext::mark(int i) {
+  if (events_[0]) RANKRT_CUDA_CHECK(cudaEventRecord(events_[size_t(i)], stream_), "device timing");
+}
+
+void CudaContext::enqueue_inputs(const RunState& s, const void* const* inputs) {
   const Program& p = engine_.program();
   for (size_t i = 0; i < p.inputs.size(); ++i) {
     const DeviceValue& v = p.values[p.inputs[i]];
     const size_t bytes = size_t(v.dims(s.rows).numel()) * dtype_size(v.dtype);
-    RANKRT_CUDA_CHECK(cudaMemcpyAsync(p.pointer(s, p.inputs[i]), input_staging_[i].get(), bytes,
-                                      cudaMemcpyHostToDevice, s.stream),
-                      v.name);
+    const void* source = inputs ? inputs[i] : input_staging_[i].get();
+    RANKRT_CUDA_CHECK(
+        cudaMemcpyAsync(p.pointer(s, p.inputs[i]), source, bytes, cudaMemcpyHostToDevice, s.stream), v.name);
   }
 }
 
@@ -147,20 +183,20 @@ void CudaContext::enqueue_steps(const RunState& s) {
   for (const Step& step : engine_.program().steps) step.run(s);
 }
 
-void CudaContext::enqueue_outputs(const RunState& s) {
+void CudaContext::enqueue_outputs(const RunState& s, void* const* outputs) {
   const Program& p = engine_.program();
   for (size_t i = 0; i < p.outputs.size(); ++i) {
     const DeviceValue& v = p.values[p.outputs[i]];
     const size_t bytes = size_t(v.dims(s.rows).numel()) * dtype_size(v.dtype);
-    RANKRT_CUDA_CHECK(cudaMemcpyAsync(output_staging_[i].get(), p.pointer(s, p.outputs[i]), bytes,
-                                      cudaMemcpyDeviceToHost, s.stream),
-                      v.name);
+    void* target = outputs ? outputs[i] : output_staging_[i].get();
+    RANKRT_CUDA_CHECK(
+        cudaMemcpyAsync(target, p.pointer(s, p.outputs[i]), bytes, cudaMemcpyDeviceToHost, s.stream), v.name);
   }
 }
 
 template <typename Body>
-void CudaContext::launch_graph(const RunState& s, Body body) {
-  auto it = graphs_.find(s.rows);
+void CudaContext::launch_graph(const std::pair<int64_t, bool>& key, const RunState& s, Body body) {
+  auto it = graphs_.find(key);
   if (it == graphs_.end()) {
     cudaGraph_t graph = nullptr;
     RANKRT_CUDA_CHECK(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "graph capture");
@@ -176,38 +212,48 @@ void CudaContext::launch_graph(const RunState& s, Body body) {
     const cudaError_t status = cudaGraphInstantiate(&exec, graph, 0);
     cudaGraphDestroy(graph);
     RANKRT_CUDA_CHECK(status, "graph instantiate");
-    it = graphs_.emplace(s.rows, exec).first;
+    it = graphs_.emplace(key, exec).first;
   }
   RANKRT_CUDA_CHECK(cudaGraphLaunch(it->second, stream_), "graph launch");
 }
 
-void CudaContext::enqueue(int64_t rows) {
+void CudaContext::enqueue_request(int64_t rows, const void* const* inputs, void* const* outputs) {
   const Program& p = engine_.program();
-  if (rows < 1 || rows > p.max_rows)
-    fail(ErrorCode::kShape, "{}={} is outside the engine's shape profile 1..{}",
-         p.symbol.empty() ? "rows" : p.symbol, rows, p.max_rows);
+  check_rows(p.profile, p.symbol, rows);
   RunState s{
       static_cast<std::byte*>(arena_.get()), stream_, lt_.get(), workspace_.get(), scratch_.get(), rows};
+  mark(0);
   if (!engine_.options().cuda_graphs) {
-    enqueue_inputs(s);
+    enqueue_inputs(s, inputs);
+    mark(1);
     enqueue_steps(s);
-    return enqueue_outputs(s);
+    mark(2);
+    enqueue_outputs(s, outputs);
+    return mark(3);
   }
-  if (!engine_.bucketed())
-    return launch_graph(s, [this](const RunState& r) {
-      enqueue_inputs(r);
+  if (!engine_.bucketed() && !inputs && !events_[0]) {  // one graph: staging copies and steps
+    launch_graph({rows, true}, s, [this](const RunState& r) {
+      enqueue_inputs(r, nullptr);
       enqueue_steps(r);
-      enqueue_outputs(r);
+      enqueue_outputs(r, nullptr);
     });
-  // Bucketed: copies move the real rows; the graph computes the bucket's rows (padding rows hold
-  // stale data that no real row reads, every step being row-independent).
-  int64_t bucket = 1;
-  while (bucket < rows) bucket *= 2;
-  RunState padded = s;
-  padded.rows = std::min(bucket, p.max_rows);
-  enqueue_inputs(s);
-  launch_graph(padded, [this](const RunState& r) { enqueue_steps(r); });
-  enqueue_outputs(s);
+    return;
+  }
+  // The copies outside the graph (also when timed: the events go between them and the graph). Bucketed: they
+  // move the real rows while the graph computes the bucket's rows (padding rows hold stale data that no real
+  // row reads, every step being row-independent).
+  RunState computed = s;
+  if (engine_.bucketed()) {
+    int64_t bucket = 1;
+    while (bucket < rows) bucket *= 2;
+    computed.rows = std::min(bucket, p.profile.max);
+  }
+  enqueue_inputs(s, inputs);
+  mark(1);
+  launch_graph({computed.rows, false}, computed, [this](const RunState& r) { enqueue_steps(r); });
+  mark(2);
+  enqueue_outputs(s, outputs);
+  mark(3);
 }
 
 TensorMap CudaContext::run(const TensorMap& inputs) {
@@ -215,8 +261,7 @@ TensorMap CudaContext::run(const TensorMap& inputs) {
   const Graph& g = engine_.graph();
   SymbolBindings bindings = bind_inputs(g, inputs);
   const int64_t rows = p.symbol.empty() ? 1 : bindings.at(p.symbol);
-  if (rows < 1 || rows > p.max_rows)
-    fail(ErrorCode::kShape, "{}={} is outside the engine's shape profile 1..{}", p.symbol, rows, p.max_rows);
+  check_rows(p.profile, p.symbol, rows);
   for (size_t i = 0; i < p.inputs.size(); ++i) {
     const Tensor& t = inputs.at(p.values[p.inputs[i]].name);
     std::memcpy(input_staging_[i].get(), t.raw(), t.nbytes());

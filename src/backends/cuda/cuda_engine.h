@@ -12,14 +12,16 @@ namespace rankrt::cuda {
 
 struct CudaOptions {
   std::string precision = "fp32";  // fp32 | tf32 | fp16 | bf16: the GEMM precision of every Dense layer
-  int64_t max_rows = 512;          // shape profile of the symbolic candidate count: 1..max_rows
+  ShapeProfile profile;            // the symbolic candidate count served: buffers sized for max
   bool cuda_graphs = true;         // capture one CUDA graph per candidate count and replay it
   int device = 0;
   // Per-layer algorithms from an engine plan, in Dense-layer order; empty: cuBLASLt's heuristic.
   std::vector<GemmAlgorithms> gemm_algorithms;
   // With cuda_graphs: capture graphs for row counts rounded up to a power of two (at most
-  // log2(max_rows) + 1 graphs) when every step is row-independent; otherwise per exact count.
+  // log2(profile.max) + 1 graphs) when every step is row-independent; otherwise per exact count.
   bool graph_buckets = false;
+  // Time cuBLASLt's top GEMM candidates per row bucket at build time (see LtGemm).
+  bool tune_gemms = false;
 };
 
 // Lowers an optimized, shape-inferred graph. Throws kUnsupported naming the node for an op or
@@ -32,13 +34,17 @@ DeviceDescription describe_device(int device);
 // The zero-allocation request path of a CUDA execution context.
 class CudaExecutionContext : public ExecutionContext {
  public:
-  // Pinned host staging buffers, one per graph input / output, sized for max_rows.
+  // Pinned host staging buffers, one per graph input / output, sized for the profile's max.
   virtual void* input_staging(size_t input_index) = 0;
   virtual const void* output_staging(size_t output_index) const = 0;
   // Enqueues host->device copies, the computation and device->host copies for `rows` candidates
   // (the value of the symbolic dim) on the context's stream; wait() blocks until outputs are in
   // host memory.
   virtual void enqueue(int64_t rows) = 0;
+  // The same without staging: inputs are read from, and outputs written to, the caller's pinned
+  // host buffers (cudaHostAlloc / cudaHostRegister), one per graph input / output, in graph order,
+  // valid until wait() returns. The copies run outside the captured graph.
+  virtual void enqueue(int64_t rows, const void* const* inputs, void* const* outputs) = 0;
   virtual void wait() = 0;
   virtual int64_t arena_bytes() const = 0;
 };

@@ -81,7 +81,7 @@ Lowering::Lowering(const Graph& g, const CudaOptions& o, cublasLtHandle_t lt)
       lt_(lt),
       precision_(parse_precision(o.precision)),
       program_(std::make_unique<Program>()) {
-  program_->max_rows = o.max_rows;
+  program_->profile = o.profile;
   for (const Node& n : graph_.nodes)
     for (const std::string& out : n.outputs) producers_[out] = &n;
 }
@@ -97,7 +97,7 @@ std::unique_ptr<Program> Lowering::run() {
   for (const Node& n : graph_.nodes)
     if (root_of.count(&n)) chains[root_of.at(&n)].push_back(&n);
   for (const Node& n : graph_.nodes) {
-    if (skip.count(&n)) continue;
+    if (skip.count(&n) || fused_into_head_.count(&n)) continue;
     auto chain = chains.find(&n);
     if (chain != chains.end() && chain->second.size() > 1) {
       lower_fused(chain->second);
@@ -150,7 +150,7 @@ size_t Lowering::add_activation(const std::string& name, DType dtype, const Shap
   v.name = name;
   v.dtype = dtype;
   v.shape = shape;
-  v.max_bytes = v.dims(options_.max_rows).numel() * int64_t(dtype_size(dtype));
+  v.max_bytes = v.dims(options_.profile.max).numel() * int64_t(dtype_size(dtype));
   program_->values.push_back(std::move(v));
   index_[name] = program_->values.size() - 1;
   first_use_.push_back(int(program_->steps.size()));

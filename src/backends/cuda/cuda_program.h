@@ -65,7 +65,7 @@ class Program {
   int64_t arena_bytes = 0;
   int64_t scratch_bytes = 0;  // per-context scratch for converted GEMM operands
   std::string symbol;         // the profile's symbolic dim ("" when all shapes are static)
-  int64_t max_rows = 1;
+  ShapeProfile profile;
   std::vector<DeviceBuffer> weights;
   std::vector<std::unique_ptr<LtGemm>> gemms;
   // Why the program cannot run on bucketed row counts ("" when it can): a step that is not

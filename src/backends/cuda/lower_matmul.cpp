@@ -4,6 +4,7 @@
 
 #include "backends/cuda/kernels/batched_matmul.h"
 #include "backends/cuda/lowering.h"
+#include "ir/score_head.h"
 
 namespace rankrt::cuda {
 
@@ -36,10 +37,12 @@ ColumnParam Lowering::column_param(const Node& n, size_t v, int64_t m) {
 }
 
 int64_t Lowering::max_rows_of(size_t x, int64_t k) const {
-  return program_->values[x].dims(options_.max_rows).numel() / k;
+  return program_->values[x].dims(options_.profile.max).numel() / k;
 }
 
 void Lowering::lower_dense(const Node& n) {
+  if (precision_ == GemmPrecision::kFp32)
+    if (const Node* second = score_head_consumer(graph_, n)) return lower_dense_head(n, *second);
   const Tensor* w = constant(n.inputs[1]);
   if (!w || w->rank() != 2) {
     if (n.op == "MatMul") return lower_batched_matmul(n);
@@ -56,6 +59,51 @@ void Lowering::lower_dense(const Node& n) {
     for (size_t i = 3; i < n.inputs.size(); ++i) params.push_back(value(n.inputs[i], n.name));
   }
   lower_lt_gemm(n, x, n.inputs[1], *w, bias, act_it->second, params);
+}
+
+// A Dense node's operands for the score-head kernel: values[0] the bias, [1..3] the activation
+// parameters (SIZE_MAX where absent; bound per request).
+HeadLayer Lowering::head_layer(const Node& n, std::array<size_t, 4>& values) {
+  const Tensor& w = *constant(n.inputs[1]);
+  HeadLayer l;
+  l.k = w.dims()[0];
+  l.m = w.dims()[1];
+  const std::string act = n.attr_string("activation", "none");
+  if (!kActivations.count(act)) unsupported(n, "activation '" + act + "'");
+  l.act = kActivations.at(act);
+  values.fill(SIZE_MAX);
+  ColumnParam* forms[4] = {&l.bias, &l.p0, &l.p1, &l.p2};
+  for (size_t i = 2; i < n.inputs.size() && i < 6; ++i)
+    if (n.has_input(i)) {
+      values[i - 2] = value(n.inputs[i], n.name);
+      *forms[i - 2] = column_param(n, values[i - 2], l.m);
+    }
+  return l;
+}
+
+void Lowering::lower_dense_head(const Node& n, const Node& second) {
+  const size_t x = value(n.inputs[0], n.name);
+  require_f32(n, x);
+  const size_t w1 = value(n.inputs[1], n.name), w2 = value(second.inputs[1], second.name);
+  std::array<size_t, 4> first_values, second_values;
+  const HeadLayer a = head_layer(n, first_values), b = head_layer(second, second_values);
+  fused_into_head_.insert(&second);
+  const size_t y = output(second);
+  const Program* prog = program_.get();
+  const std::string layer = n.name;
+  add_step(n, [=](const RunState& s) {
+    auto bind = [&](HeadLayer l, size_t w, const std::array<size_t, 4>& v) {
+      l.weight = static_cast<const float*>(prog->pointer(s, w));
+      ColumnParam* forms[4] = {&l.bias, &l.p0, &l.p1, &l.p2};
+      for (size_t i = 0; i < 4; ++i)
+        if (v[i] != SIZE_MAX) forms[i]->data = static_cast<const float*>(prog->pointer(s, v[i]));
+      return l;
+    };
+    const int64_t rows = prog->values[x].dims(s.rows).numel() / a.k;
+    launch_dense_head(static_cast<const float*>(prog->pointer(s, x)), rows, bind(a, w1, first_values),
+                      bind(b, w2, second_values), static_cast<float*>(prog->pointer(s, y)), s.stream);
+    RANKRT_CUDA_CHECK_LAUNCH(layer);
+  });
 }
 
 // Gemm(A, B, C) with transA = 0 and a constant B: alpha and transB fold into the uploaded weight,
@@ -189,7 +237,8 @@ void Lowering::lower_batched_matmul(const Node& n) {
 std::unique_ptr<LtGemm> Lowering::make_gemm(int64_t k, int64_t m, int64_t max_rows, const std::string& layer,
                                             cublasLtEpilogue_t epilogue) {
   const std::vector<GemmAlgorithms>& planned = options_.gemm_algorithms;
-  if (planned.empty()) return std::make_unique<LtGemm>(lt_, k, m, max_rows, precision_, layer, epilogue);
+  if (planned.empty())
+    return std::make_unique<LtGemm>(lt_, k, m, max_rows, precision_, layer, epilogue, options_.tune_gemms);
   const size_t i = program_->gemms.size();
   if (i >= planned.size())
     fail(ErrorCode::kData, "engine plan has GEMM algorithms for {} layers, the graph lowers more",

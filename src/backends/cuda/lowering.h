@@ -1,6 +1,7 @@
 // The Lowering of a graph to a CUDA Program, shared by the lowering files (one per op family:
 // cuda_lowering.cpp core + elementwise, lower_matmul.cpp, lower_movement.cpp, lower_normalize.cpp).
 #pragma once
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -71,6 +72,9 @@ class Lowering {
   void lower_lt_gemm(const Node& n, size_t x, const std::string& key, const Tensor& w,
                      std::optional<size_t> bias, Activation act, std::vector<size_t> params);
   void lower_batched_matmul(const Node& n);
+  // A score head (ir/score_head.h) as one kernel; fp32 plans only (its layers compute in double).
+  void lower_dense_head(const Node& n, const Node& second);
+  HeadLayer head_layer(const Node& n, std::array<size_t, 4>& values);
   int64_t max_rows_of(size_t x, int64_t k) const;
 
   // Fused elementwise chains (lower_fused.cpp): `chain` in topological order, ending at its root.
@@ -101,6 +105,7 @@ class Lowering {
   std::map<std::string, size_t> index_;
   std::map<std::string, const Node*> producers_;
   std::vector<int> first_use_, last_use_;
+  std::set<const Node*> fused_into_head_;  // second layers of score heads
 };
 
 }  // namespace rankrt::cuda

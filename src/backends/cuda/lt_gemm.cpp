@@ -1,7 +1,10 @@
 // cuBLASLt GEMM: row-major Y = X·W computed as column-major Yᵀ = Wᵀ·Xᵀ (no transposes needed).
 #include "backends/cuda/lt_gemm.h"
 
+#include <algorithm>
+
 #include "backends/cuda/cuda_check.h"
+#include "backends/cuda/device_buffer.h"
 
 namespace rankrt::cuda {
 
@@ -71,7 +74,7 @@ size_t operand_bytes(GemmPrecision p) {
 }
 
 LtGemm::LtGemm(cublasLtHandle_t handle, int64_t k, int64_t m, int64_t max_rows, GemmPrecision precision,
-               std::string layer, cublasLtEpilogue_t epilogue)
+               std::string layer, cublasLtEpilogue_t epilogue, bool tune)
     : k_(k),
       m_(m),
       max_rows_(max_rows),
@@ -98,6 +101,78 @@ LtGemm::LtGemm(cublasLtHandle_t handle, int64_t k, int64_t m, int64_t max_rows, 
            precision_name(precision_), layer_, rows, k_, k_, m_);
     algos_[size_t(rows - 1)] = result.algo;
   }
+  if (tune) this->tune(handle, pref);
+}
+
+void LtGemm::tune(cublasLtHandle_t handle, cublasLtMatmulPreferenceOpaque_t& pref) {
+  constexpr int kCandidates = 8, kWarmup = 2, kTimed = 10;
+  const size_t op = operand_bytes(precision_);
+  // Operands with arbitrary finite contents (the timing of these kernels does not depend on values).
+  DeviceBuffer x(size_t(max_rows_ * k_) * op, layer_), w(size_t(k_ * m_) * op, layer_),
+      y(size_t(max_rows_ * m_) * sizeof(float), layer_), bias(size_t(m_) * sizeof(float), layer_),
+      workspace(kGemmWorkspaceBytes, layer_);
+  for (const DeviceBuffer* b : {&x, &w, &y, &bias})
+    RANKRT_CUDA_CHECK(cudaMemset(b->get(), 0x3c, b->bytes()), layer_);
+  cudaStream_t stream = nullptr;
+  cudaEvent_t start = nullptr, stop = nullptr;
+  RANKRT_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), layer_);
+  RANKRT_CUDA_CHECK(cudaEventCreate(&start), layer_);
+  RANKRT_CUDA_CHECK(cudaEventCreate(&stop), layer_);
+  const float alpha = 1.0f, beta = 0.0f;
+  const bool with_bias = epilogue_ == CUBLASLT_EPILOGUE_BIAS || epilogue_ == CUBLASLT_EPILOGUE_RELU_BIAS;
+  // Mean time of one product with `algo` at `rows`, or a negative number when it fails to run.
+  auto time = [&](const cublasLtMatmulAlgo_t& algo, int64_t rows) -> float {
+    Descriptors d;
+    init_descriptors(d, precision_, k_, m_, rows, layer_, epilogue_);
+    const void* b = bias.get();
+    if (with_bias)
+      RANKRT_CUDA_CHECK(
+          cublasLtMatmulDescSetAttribute(&d.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &b, sizeof b), layer_);
+    auto launch = [&] {
+      return cublasLtMatmul(handle, &d.op, &alpha, w.get(), &d.a, x.get(), &d.b, &beta, y.get(), &d.c,
+                            y.get(), &d.c, &algo, workspace.get(), kGemmWorkspaceBytes, stream);
+    };
+    for (int i = 0; i < kWarmup; ++i)
+      if (launch() != CUBLAS_STATUS_SUCCESS) return -1;
+    RANKRT_CUDA_CHECK(cudaEventRecord(start, stream), layer_);
+    for (int i = 0; i < kTimed; ++i) launch();
+    RANKRT_CUDA_CHECK(cudaEventRecord(stop, stream), layer_);
+    RANKRT_CUDA_CHECK(cudaEventSynchronize(stop), layer_);
+    float ms = 0;
+    RANKRT_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop), layer_);
+    return ms / kTimed;
+  };
+  // Whether `algo` supports `rows` (a bucket's winner may not fit every smaller row count).
+  auto supports = [&](const cublasLtMatmulAlgo_t& algo, int64_t rows) {
+    Descriptors d;
+    init_descriptors(d, precision_, k_, m_, rows, layer_, epilogue_);
+    cublasLtMatmulHeuristicResult_t result{};
+    return cublasLtMatmulAlgoCheck(handle, &d.op, &d.a, &d.b, &d.c, &d.c, &algo, &result) ==
+               CUBLAS_STATUS_SUCCESS &&
+           result.workspaceSize <= kGemmWorkspaceBytes;
+  };
+  for (int64_t low = 1, bucket = 1; low <= max_rows_;
+       low = bucket + 1, bucket = std::min(bucket * 2, max_rows_)) {
+    Descriptors d;
+    init_descriptors(d, precision_, k_, m_, bucket, layer_, epilogue_);
+    cublasLtMatmulHeuristicResult_t results[kCandidates] = {};
+    int found = 0;
+    RANKRT_CUDA_CHECK(cublasLtMatmulAlgoGetHeuristic(handle, &d.op, &d.a, &d.b, &d.c, &d.c, &pref,
+                                                     kCandidates, results, &found),
+                      layer_);
+    const cublasLtMatmulAlgo_t* best = nullptr;
+    float best_ms = 0;
+    for (int i = 0; i < found; ++i) {
+      const float ms = time(results[i].algo, bucket);
+      if (ms >= 0 && (!best || ms < best_ms)) best = &results[i].algo, best_ms = ms;
+    }
+    if (best)
+      for (int64_t rows = low; rows <= bucket; ++rows)
+        if (supports(*best, rows)) algos_[size_t(rows - 1)] = *best;
+  }
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  cudaStreamDestroy(stream);
 }
 
 LtGemm::LtGemm(int64_t k, int64_t m, GemmPrecision precision, std::string layer,

@@ -19,11 +19,13 @@ constexpr size_t kGemmWorkspaceBytes = 4u << 20;
 class LtGemm {
  public:
   // Queries cuBLASLt's heuristic for rows = 1..max_rows. Throws naming the layer if cuBLASLt
-  // has no algorithm for a shape.
+  // has no algorithm for a shape. `tune`: also time cuBLASLt's top candidates at each
+  // power-of-two row bucket (and max_rows) on the current device, and use the fastest for every
+  // row count of that bucket that it supports.
   // `epilogue`: cuBLASLt's fused epilogue (DEFAULT, BIAS, RELU or RELU_BIAS; the bias is a
   // float32 vector of m, passed to run()).
   LtGemm(cublasLtHandle_t handle, int64_t k, int64_t m, int64_t max_rows, GemmPrecision precision,
-         std::string layer, cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_DEFAULT);
+         std::string layer, cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_DEFAULT, bool tune = false);
   // Uses algorithms chosen earlier (an engine plan's): algorithms[rows - 1] for rows = 1..size().
   LtGemm(int64_t k, int64_t m, GemmPrecision precision, std::string layer,
          std::vector<cublasLtMatmulAlgo_t> algorithms,
@@ -45,6 +47,9 @@ class LtGemm {
   std::string layer_;
   std::vector<cublasLtMatmulAlgo_t> algos_;  // index rows - 1
   cublasLtEpilogue_t epilogue_;
+
+  // Replaces algos_ per row bucket by the fastest timed candidate.
+  void tune(cublasLtHandle_t handle, cublasLtMatmulPreferenceOpaque_t& pref);
 };
 
 }  // namespace rankrt::cuda

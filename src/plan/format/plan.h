@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/shape_profile.h"
 #include "ir/graph.h"
 #include "runtime/device_description.h"
 #include "runtime/gemm_algorithms.h"
@@ -19,8 +20,9 @@ struct PlanKey {
   uint32_t format_version = 0;
   std::string model_sha256;  // hex SHA-256 of the model file
   std::string backend, precision;
-  int64_t max_rows = 0;
+  ShapeProfile profile;
   bool cuda_graphs = false;
+  bool tune_gemms = false;  // cuda: GEMM algorithms timed at build time
   bool optimize = true;
   std::vector<std::string> disabled_passes;  // sorted
   std::vector<std::string> outputs;          // selected graph outputs (empty: the model's)
@@ -39,6 +41,9 @@ struct Plan {
 // ("precision changed fp32 -> fp16", "plan built for sm_80, this GPU is sm_90"); "" when equal.
 std::string key_mismatch(const PlanKey& stored, const PlanKey& wanted);
 
+// One line for people (`rankrt inspect PLAN`): "cpu fp32, profile N=1:512:512, optimizer on, ...".
+std::string describe_key(const PlanKey& key);
+
 std::vector<uint8_t> serialize_plan(const Plan& plan);
 // Parses a whole plan file image; `file` names it in errors. Throws kParse for a foreign file
 // (bad magic), another format version, truncation, a checksum mismatch or corrupt content.
@@ -46,6 +51,8 @@ Plan parse_plan(std::span<const uint8_t> bytes, const std::string& file);
 
 // Reads and parses a plan file (kIo when it cannot be read).
 Plan read_plan_file(const std::string& path);
+// Whether the file starts with the plan magic (false when it cannot be read).
+bool is_plan_file(const std::string& path);
 // Writes atomically: a temporary file in the same directory, flushed, then renamed over `path`,
 // so readers and concurrent writers only ever see a complete plan.
 void write_plan_file(const std::string& path, const Plan& plan);

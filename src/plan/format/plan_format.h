@@ -10,7 +10,7 @@ namespace rankrt::plan {
 
 inline constexpr char kMagic[8] = {'R', 'K', 'R', 'T', 'P', 'L', 'A', 'N'};
 // Bump on any change of the layout or of what a section means.
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;  // 2: the key holds the shape profile min:opt:max
 inline constexpr size_t kHeaderBytes = sizeof kMagic + sizeof(uint32_t) + sizeof(uint64_t);
 inline constexpr size_t kChecksumBytes = 32;
 

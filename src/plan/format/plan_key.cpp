@@ -23,8 +23,11 @@ void write_key(ByteWriter& w, const PlanKey& k) {
   w.string(k.model_sha256);
   w.string(k.backend);
   w.string(k.precision);
-  w.i64(k.max_rows);
+  w.i64(k.profile.min);
+  w.i64(k.profile.opt);
+  w.i64(k.profile.max);
   w.boolean(k.cuda_graphs);
+  w.boolean(k.tune_gemms);
   w.boolean(k.optimize);
   w.strings(k.disabled_passes);
   w.strings(k.outputs);
@@ -42,8 +45,13 @@ PlanKey read_key(ByteReader& r) {
   k.model_sha256 = r.string("model sha256");
   k.backend = r.string("backend");
   k.precision = r.string("precision");
-  k.max_rows = r.i64("max rows");
+  k.profile.min = r.i64("profile min");
+  k.profile.opt = r.i64("profile opt");
+  k.profile.max = r.i64("profile max");
+  const ShapeProfile& p = k.profile;
+  if (!(1 <= p.min && p.min <= p.opt && p.opt <= p.max)) r.corrupt("shape profile {}", profile_to_string(p));
   k.cuda_graphs = r.boolean("cuda graphs");
+  k.tune_gemms = r.boolean("gemm tuning");
   k.optimize = r.boolean("optimize");
   k.disabled_passes = r.strings("disabled passes");
   k.outputs = r.strings("outputs");
@@ -55,6 +63,19 @@ PlanKey read_key(ByteReader& r) {
   return k;
 }
 
+std::string describe_key(const PlanKey& k) {
+  std::string s = fmt::format("{} {}, profile {}, optimizer {}, disabled passes {}, outputs {}", k.backend,
+                              k.precision, profile_to_string(k.profile), k.optimize ? "on" : "off",
+                              list_or_none(k.disabled_passes), list_or_none(k.outputs));
+  if (k.backend == "cuda")
+    s += fmt::format(", cuda graphs {}, gemm tuning {}, {} ({}), driver {}, runtime {}, cuBLASLt {}",
+                     k.cuda_graphs ? "on" : "off", k.tune_gemms ? "on" : "off", k.device.name,
+                     sm_name(k.device.sm), k.device.driver_version, k.device.runtime_version,
+                     k.device.cublaslt_version);
+  return s + fmt::format("; model sha256 {:.12}, rankrt {}, plan format {}", k.model_sha256, k.rankrt_version,
+                         k.format_version);
+}
+
 std::string key_mismatch(const PlanKey& s, const PlanKey& w) {
   if (s.format_version != w.format_version)
     return fmt::format("plan format changed {} -> {}", s.format_version, w.format_version);
@@ -64,10 +85,15 @@ std::string key_mismatch(const PlanKey& s, const PlanKey& w) {
     return fmt::format("model changed (sha256 {:.12} -> {:.12})", s.model_sha256, w.model_sha256);
   if (s.backend != w.backend) return fmt::format("backend changed {} -> {}", s.backend, w.backend);
   if (s.precision != w.precision) return fmt::format("precision changed {} -> {}", s.precision, w.precision);
-  if (s.max_rows != w.max_rows) return fmt::format("max rows changed {} -> {}", s.max_rows, w.max_rows);
+  if (s.profile != w.profile)
+    return fmt::format("profile changed {} -> {}", profile_to_string(s.profile),
+                       profile_to_string(w.profile));
   if (s.cuda_graphs != w.cuda_graphs)
     return fmt::format("cuda graphs changed {} -> {}", s.cuda_graphs ? "on" : "off",
                        w.cuda_graphs ? "on" : "off");
+  if (s.tune_gemms != w.tune_gemms)
+    return fmt::format("gemm tuning changed {} -> {}", s.tune_gemms ? "on" : "off",
+                       w.tune_gemms ? "on" : "off");
   if (s.optimize != w.optimize)
     return fmt::format("optimizer changed {} -> {}", s.optimize ? "on" : "off", w.optimize ? "on" : "off");
   if (s.disabled_passes != w.disabled_passes)

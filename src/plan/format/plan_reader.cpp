@@ -112,4 +112,11 @@ Plan read_plan_file(const std::string& path) {
   return parse_plan(bytes, path);
 }
 
+bool is_plan_file(const std::string& path) {
+  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+  char magic[sizeof kMagic];
+  return f && std::fread(magic, 1, sizeof magic, f.get()) == sizeof magic &&
+         std::memcmp(magic, kMagic, sizeof magic) == 0;
+}
+
 }  // namespace rankrt::plan

@@ -19,6 +19,20 @@ struct ColumnParam {
 void launch_bias_activation(float* y, int64_t rows, int64_t cols, ColumnParam bias, Activation act,
                             ColumnParam p0, ColumnParam p1, ColumnParam p2, cudaStream_t stream);
 
+// One layer of a score head (ir/score_head.h): act(x · weight[k, m] + bias; p0, p1, p2).
+struct HeadLayer {
+  const float* weight = nullptr;
+  int64_t k = 0, m = 0;
+  ColumnParam bias;
+  Activation act = Activation::kNone;
+  ColumnParam p0, p1, p2;
+};
+constexpr int kMaxHeadScores = 4;  // b.m at most (ir's kHeadMaxScores)
+
+// y[rows, b.m] = b(a(x[rows, a.k])) in double, rounded once.
+void launch_dense_head(const float* x, int64_t rows, const HeadLayer& a, const HeadLayer& b, float* y,
+                       cudaStream_t stream);
+
 constexpr int kMaxRank = 6;
 
 // Output dims and, per operand, element strides in the output's index space (0 = broadcast).
