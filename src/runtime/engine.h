@@ -68,6 +68,10 @@ class Engine {
   virtual std::unique_ptr<ExecutionContext> create_context() const = 0;
   virtual const Graph& graph() const = 0;
   virtual std::string description() const = 0;  // e.g. "cpu reference fp32"
+  // Page-locks the memory of these tensors (e.g. a benchmark's samples) until the returned handle
+  // is released, so that the CUDA backend copies them to the device without a staging copy.
+  // Backends without host-device transfers return null.
+  virtual std::shared_ptr<void> pin_host_memory(const std::vector<TensorMap>&) const { return nullptr; }
   // cuda: the GEMM algorithm chosen for every Dense layer (saved in engine plans); others: none.
   virtual std::vector<GemmAlgorithms> gemm_algorithms() const { return {}; }
 };

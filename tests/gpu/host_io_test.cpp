@@ -49,3 +49,32 @@ TEST(HostIo, PinnedBuffersMatchStagedRunsAndAreTimed) {
 }
 
 }  // namespace rankrt::test
+
+namespace rankrt::test {
+
+// run() copies page-locked inputs (Engine::pin_host_memory) without staging: same outputs.
+TEST(HostIo, PageLockedSamplesMatchPageableOnes) {
+  RANKRT_REQUIRE_GPU();
+  std::mt19937 rng(44);
+  Graph g = dqm_like_graph(rng);
+  infer_shapes(g);
+  EngineOptions options;
+  options.backend = "cuda";
+  options.profile = {1, 256, 256};
+  auto engine = build_engine(g, options);
+  auto ctx = engine->create_context();
+  std::vector<TensorMap> samples;
+  for (int64_t rows : {1, 9, 256})
+    samples.push_back({{g.inputs[0].name, random_tensor(rng, DType::kF32, {rows, 24})},
+                       {g.inputs[1].name, random_tensor(rng, DType::kF32, {1, 8})}});
+  std::vector<Tensor> expected;
+  for (const TensorMap& s : samples) expected.push_back(ctx->run(s).at(g.outputs[0].name));
+  const std::shared_ptr<void> pinned = engine->pin_host_memory(samples);
+  ASSERT_TRUE(pinned);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const Tensor out = ctx->run(samples[i]).at(g.outputs[0].name);
+    EXPECT_EQ(std::memcmp(out.raw(), expected[i].raw(), out.nbytes()), 0) << i;
+  }
+}
+
+}  // namespace rankrt::test

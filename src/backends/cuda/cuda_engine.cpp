@@ -2,7 +2,9 @@
 #include "backends/cuda/cuda_engine.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <map>
@@ -27,6 +29,16 @@ class LtHandle {
 };
 
 class CudaEngine;
+
+// Whether host memory is page-locked (cudaHostAlloc or cudaHostRegister).
+bool page_locked(const void* p) {
+  cudaPointerAttributes a{};
+  if (cudaPointerGetAttributes(&a, p) != cudaSuccess) {
+    cudaGetLastError();  // not a CUDA pointer: no error to carry to the next check
+    return false;
+  }
+  return a.type == cudaMemoryTypeHost;
+}
 
 class CudaContext : public CudaExecutionContext {
  public:
@@ -65,7 +77,8 @@ class CudaContext : public CudaExecutionContext {
   std::vector<PinnedBuffer> input_staging_, output_staging_;
   // Captured on first use, per (candidate count or bucket, whether the copies are inside).
   std::map<std::pair<int64_t, bool>, cudaGraphExec_t> graphs_;
-  std::array<cudaEvent_t, 4> events_{};  // device timing, when enabled
+  std::array<cudaEvent_t, 4> events_{};     // device timing, when enabled
+  std::vector<const void*> direct_inputs_;  // run(): the request's page-locked inputs
 };
 
 class CudaEngine : public Engine {
@@ -105,6 +118,7 @@ class CudaEngine : public Engine {
     }
     return layers;
   }
+  std::shared_ptr<void> pin_host_memory(const std::vector<TensorMap>& tensors) const override;
   const Program& program() const { return *program_; }
   const CudaOptions& options() const { return options_; }
   std::string graph_mode() const {
@@ -136,6 +150,7 @@ CudaContext::CudaContext(const CudaEngine& engine) : engine_(engine) {
   scratch_ = DeviceBuffer(size_t(p.scratch_bytes), "GEMM operand scratch");
   for (size_t v : p.inputs) input_staging_.emplace_back(size_t(p.values[v].max_bytes), "input staging");
   for (size_t v : p.outputs) output_staging_.emplace_back(size_t(p.values[v].max_bytes), "output staging");
+  direct_inputs_.resize(p.inputs.size());
 }
 
 CudaContext::~CudaContext() {
@@ -262,12 +277,19 @@ TensorMap CudaContext::run(const TensorMap& inputs) {
   SymbolBindings bindings = bind_inputs(g, inputs);
   const int64_t rows = p.symbol.empty() ? 1 : bindings.at(p.symbol);
   check_rows(p.profile, p.symbol, rows);
-  for (size_t i = 0; i < p.inputs.size(); ++i) {
-    const Tensor& t = inputs.at(p.values[p.inputs[i]].name);
-    std::memcpy(input_staging_[i].get(), t.raw(), t.nbytes());
-  }
   RANKRT_CUDA_CHECK(cudaSetDevice(engine_.options().device), "request");
-  enqueue(rows);
+  // Inputs in page-locked memory (Engine::pin_host_memory) go to the device directly.
+  bool direct = true;
+  for (size_t i = 0; i < p.inputs.size(); ++i) {
+    direct_inputs_[i] = inputs.at(p.values[p.inputs[i]].name).raw();
+    direct = direct && page_locked(direct_inputs_[i]);
+  }
+  if (!direct)
+    for (size_t i = 0; i < p.inputs.size(); ++i) {
+      const Tensor& t = inputs.at(p.values[p.inputs[i]].name);
+      std::memcpy(input_staging_[i].get(), t.raw(), t.nbytes());
+    }
+  enqueue_request(rows, direct ? direct_inputs_.data() : nullptr, nullptr);
   wait();
   TensorMap out;
   for (size_t i = 0; i < p.outputs.size(); ++i) {
@@ -278,6 +300,31 @@ TensorMap CudaContext::run(const TensorMap& inputs) {
     out[v.name] = std::move(t);
   }
   return out;
+}
+
+std::shared_ptr<void> CudaEngine::pin_host_memory(const std::vector<TensorMap>& tensors) const {
+  // Whole pages, merged: neighbouring tensors may share one, and a page registers once.
+  const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+  std::vector<std::pair<uintptr_t, uintptr_t>> ranges;
+  for (const TensorMap& map : tensors)
+    for (const auto& [name, t] : map)
+      if (t.nbytes() > 0) {
+        const uintptr_t begin = uintptr_t(t.raw()), end = begin + t.nbytes();
+        ranges.emplace_back(begin / page * page, (end + page - 1) / page * page);
+      }
+  std::sort(ranges.begin(), ranges.end());
+  auto registered = std::shared_ptr<std::vector<void*>>(new std::vector<void*>, [](std::vector<void*>* r) {
+    for (void* p : *r) cudaHostUnregister(p);
+    delete r;
+  });
+  for (size_t i = 0; i < ranges.size();) {
+    auto [begin, end] = ranges[i];
+    for (++i; i < ranges.size() && ranges[i].first <= end; ++i) end = std::max(end, ranges[i].second);
+    RANKRT_CUDA_CHECK(cudaHostRegister(reinterpret_cast<void*>(begin), end - begin, cudaHostRegisterPortable),
+                      "page-locking host tensors");
+    registered->push_back(reinterpret_cast<void*>(begin));
+  }
+  return registered;
 }
 
 static_assert(sizeof(cublasLtMatmulAlgo_t) == sizeof(std::array<uint64_t, 8>));
