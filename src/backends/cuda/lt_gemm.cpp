@@ -2,6 +2,7 @@
 #include "backends/cuda/lt_gemm.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/device_buffer.h"
@@ -104,6 +105,42 @@ LtGemm::LtGemm(cublasLtHandle_t handle, int64_t k, int64_t m, int64_t max_rows, 
   if (tune) this->tune(handle, pref);
 }
 
+namespace {
+
+// `algo` itself, plus its split-K forms (2..16 slices of K summed in float32) where it supports
+// them: small-row products otherwise leave most SMs idle.
+void add_split_k_variants(const cublasLtMatmulAlgo_t& algo, std::vector<cublasLtMatmulAlgo_t>& out) {
+  out.push_back(algo);
+  int32_t split_support = 0;
+  uint32_t schemes = 0;
+  size_t written = 0;
+  if (cublasLtMatmulAlgoCapGetAttribute(&algo, CUBLASLT_ALGO_CAP_SPLITK_SUPPORT, &split_support,
+                                        sizeof split_support, &written) != CUBLAS_STATUS_SUCCESS ||
+      !split_support ||
+      cublasLtMatmulAlgoCapGetAttribute(&algo, CUBLASLT_ALGO_CAP_REDUCTION_SCHEME_MASK, &schemes,
+                                        sizeof schemes, &written) != CUBLAS_STATUS_SUCCESS)
+    return;
+  uint32_t scheme = 0;
+  for (uint32_t s :
+       {uint32_t(CUBLASLT_REDUCTION_SCHEME_INPLACE), uint32_t(CUBLASLT_REDUCTION_SCHEME_COMPUTE_TYPE),
+        uint32_t(CUBLASLT_REDUCTION_SCHEME_OUTPUT_TYPE)})
+    if (schemes & s) {
+      scheme = s;
+      break;
+    }
+  if (!scheme) return;
+  for (int32_t splits : {2, 4, 8, 16}) {
+    cublasLtMatmulAlgo_t variant = algo;
+    if (cublasLtMatmulAlgoConfigSetAttribute(&variant, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &splits,
+                                             sizeof splits) == CUBLAS_STATUS_SUCCESS &&
+        cublasLtMatmulAlgoConfigSetAttribute(&variant, CUBLASLT_ALGO_CONFIG_REDUCTION_SCHEME, &scheme,
+                                             sizeof scheme) == CUBLAS_STATUS_SUCCESS)
+      out.push_back(variant);
+  }
+}
+
+}  // namespace
+
 void LtGemm::tune(cublasLtHandle_t handle, cublasLtMatmulPreferenceOpaque_t& pref) {
   constexpr int kCandidates = 8, kWarmup = 2, kTimed = 10;
   const size_t op = operand_bytes(precision_);
@@ -160,11 +197,13 @@ void LtGemm::tune(cublasLtHandle_t handle, cublasLtMatmulPreferenceOpaque_t& pre
     RANKRT_CUDA_CHECK(cublasLtMatmulAlgoGetHeuristic(handle, &d.op, &d.a, &d.b, &d.c, &d.c, &pref,
                                                      kCandidates, results, &found),
                       layer_);
-    const cublasLtMatmulAlgo_t* best = nullptr;
+    std::vector<cublasLtMatmulAlgo_t> candidates;
+    for (int i = 0; i < found; ++i) add_split_k_variants(results[i].algo, candidates);
+    std::optional<cublasLtMatmulAlgo_t> best;
     float best_ms = 0;
-    for (int i = 0; i < found; ++i) {
-      const float ms = time(results[i].algo, bucket);
-      if (ms >= 0 && (!best || ms < best_ms)) best = &results[i].algo, best_ms = ms;
+    for (const cublasLtMatmulAlgo_t& algo : candidates) {
+      const float ms = supports(algo, bucket) ? time(algo, bucket) : -1;
+      if (ms >= 0 && (!best || ms < best_ms)) best = algo, best_ms = ms;
     }
     if (best)
       for (int64_t rows = low; rows <= bucket; ++rows)

@@ -19,11 +19,10 @@ constexpr size_t kGemmWorkspaceBytes = 4u << 20;
 class LtGemm {
  public:
   // Queries cuBLASLt's heuristic for rows = 1..max_rows. Throws naming the layer if cuBLASLt
-  // has no algorithm for a shape. `tune`: also time cuBLASLt's top candidates at each
-  // power-of-two row bucket (and max_rows) on the current device, and use the fastest for every
-  // row count of that bucket that it supports.
-  // `epilogue`: cuBLASLt's fused epilogue (DEFAULT, BIAS, RELU or RELU_BIAS; the bias is a
-  // float32 vector of m, passed to run()).
+  // has no algorithm for a shape. `tune`: also time cuBLASLt's top candidates and their
+  // split-K forms at each power-of-two row bucket (and max_rows) on the current device, and use the fastest
+  // for every row count of that bucket that it supports. `epilogue`: cuBLASLt's fused epilogue (DEFAULT,
+  // BIAS, RELU or RELU_BIAS; the bias is a float32 vector of m, passed to run()).
   LtGemm(cublasLtHandle_t handle, int64_t k, int64_t m, int64_t max_rows, GemmPrecision precision,
          std::string layer, cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_DEFAULT, bool tune = false);
   // Uses algorithms chosen earlier (an engine plan's): algorithms[rows - 1] for rows = 1..size().
