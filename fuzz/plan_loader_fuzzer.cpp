@@ -34,17 +34,17 @@ std::vector<uint8_t> wrap_as_plan(const uint8_t* body, size_t size) {
 rankrt::plan::Plan seed_plan() {
   using namespace rankrt;
   plan::Plan p;
-  p.key = {"0.1.0",
-           plan::kFormatVersion,
-           std::string(64, 'a'),
-           "cuda",
-           "fp16",
-           {1, 2, 4},
-           true,
-           true,
-           {"x"},
-           {"y"},
-           {"GPU", 90, 12040, 12030, 120301}};
+  plan::PlanKey& k = p.key;
+  k.rankrt_version = "0.1.0";
+  k.format_version = plan::kFormatVersion;
+  k.model_sha256 = std::string(64, 'a');
+  k.backend = "cuda";
+  k.precision = "fp16";
+  k.profile = {1, 2, 4};
+  k.cuda_graphs = true;
+  k.disabled_passes = {"x"};
+  k.outputs = {"y"};
+  k.device = {"GPU", 90, 12040, 12030, 120301};
   Graph& g = p.graph;
   g.source = "seed.onnx";
   g.inputs.push_back({"x", DType::kF32, {Dim::sym("N"), 2}, true});

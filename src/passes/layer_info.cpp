@@ -62,7 +62,8 @@ std::string precision_of(DType t) {
 
 }  // namespace
 
-std::vector<LayerInfo> layer_table(const Graph& g) {
+std::vector<LayerInfo> layer_table(const Graph& g,
+                                   const std::map<std::string, std::string>& layer_precision) {
   auto info = [&](const std::string& name) -> const ValueInfo* {
     auto it = g.value_info.find(name);
     return it == g.value_info.end() ? nullptr : &it->second;
@@ -86,6 +87,7 @@ std::vector<LayerInfo> layer_table(const Graph& g) {
       if (const ValueInfo* v = info(out)) l.outputs.push_back(*v);
     const ValueInfo* out = n.outputs.empty() ? nullptr : info(n.outputs[0]);
     l.precision = out ? precision_of(out->dtype) : "";
+    if (auto it = layer_precision.find(n.name); it != layer_precision.end()) l.precision = it->second;
     double per_element = kNoFlopOps.count(n.op) ? 0 : 1;
     if (n.op == "MatMul" || n.op == "Gemm" || n.op == "Dense") {
       const Tensor* w = passes::constant_of(g, n.inputs.at(1));

@@ -1,6 +1,7 @@
 // Per-layer analysis for `rankrt inspect`: shapes, fused epilogue, original nodes, precision,
 // FLOPs as a function of the candidate count N, and weight bytes.
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -10,9 +11,10 @@ namespace rankrt {
 
 struct LayerInfo {
   std::string name, op;
-  std::vector<std::string> fused;          // epilogue folded into the op (bias, activation)
-  std::vector<std::string> source_nodes;   // original node names the layer stands for
-  std::string precision;                   // "fp32", "fp16", ... (the output's dtype)
+  std::vector<std::string> fused;         // epilogue folded into the op (bias, activation)
+  std::vector<std::string> source_nodes;  // original node names the layer stands for
+  // "fp32", "fp16", ...: a GEMM layer's final precision when given, else the output's dtype.
+  std::string precision;
   std::vector<ValueInfo> inputs, outputs;  // activations (symbolic shapes)
   std::vector<ValueInfo> weights;          // constant inputs
   int64_t weight_bytes = 0;
@@ -24,6 +26,8 @@ struct LayerInfo {
 // One entry per node. Needs g.value_info (infer_shapes). FLOPs: 2*K per output element of
 // MatMul/Gemm/Dense (plus one per element for a bias and for each elementwise op of a fused
 // activation), one per output element of other compute ops, none for data movement and shape ops.
-std::vector<LayerInfo> layer_table(const Graph& g);
+// `layer_precision`: the final precision of GEMM layers (an engine's resolved per-layer precision).
+std::vector<LayerInfo> layer_table(const Graph& g,
+                                   const std::map<std::string, std::string>& layer_precision = {});
 
 }  // namespace rankrt

@@ -21,6 +21,7 @@ PlanKey make_plan_key(const PlanRequest& request) {
   key.model_sha256 = to_hex(sha256_file(request.model));
   key.backend = o.backend;
   key.precision = o.precision;
+  key.layer_precision = canonical_rules(o.layer_precision);
   key.profile = o.profile;
   key.cuda_graphs = o.backend == "cuda" && o.cuda_graphs;
   key.tune_gemms = o.backend == "cuda" && o.tune_gemms;
@@ -39,6 +40,8 @@ BuiltEngine build_engine_and_plan(const PlanRequest& request, PlanKey key) {
   built.plan.key = std::move(key);
   built.plan.graph = built.engine->graph();
   built.plan.gemm_algorithms = built.engine->gemm_algorithms();
+  built.plan.layer_precision =
+      resolve_layer_precision(built.plan.graph, options.layer_precision, options.backend, options.precision);
   return built;
 }
 
@@ -53,6 +56,7 @@ std::unique_ptr<Engine> engine_from_plan(Plan plan, const EngineOptions& runtime
   options.optimize = false;  // the plan's graph is already optimized
   options.disabled_passes.clear();
   options.gemm_algorithms = std::move(plan.gemm_algorithms);
+  options.layer_precision = {"", std::move(plan.layer_precision)};
   if (key.backend == "cuda") {
     PlanKey here = key;
     here.device = describe_cuda_device(runtime.device);

@@ -22,7 +22,7 @@ PlanKey make_plan_key(const PlanRequest& request);
 
 struct BuiltEngine {
   std::unique_ptr<Engine> engine;
-  Plan plan;  // the optimized graph and GEMM algorithms the engine was built from
+  Plan plan;  // the optimized graph, layer precisions and GEMM algorithms the engine was built from
 };
 
 // Imports, optimizes and builds; `key` becomes the plan's key.

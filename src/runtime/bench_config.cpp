@@ -148,6 +148,11 @@ void engine_settings(const std::string& config, const bench::BenchmarkConfig& c,
   else if (!c.profile().empty())
     s.engine.profile = parse_shape_profile(c.profile(), config + ": profile");
   s.engine.tune_gemms = c.tune_gemms();
+  s.engine.layer_precision.rules = cli.layer_precision.empty() ? c.layer_precision() : cli.layer_precision;
+  if (!s.plan.empty() && !s.engine.layer_precision.rules.empty())
+    fail(ErrorCode::kUsage,
+         "{}: layer precision needs a model: the plan keeps the precisions it was built with",
+         cli.layer_precision.empty() ? config + ": layer_precision" : std::string("--layer-precision"));
   // Default: the cores shared among the predictors, so that contexts do not oversubscribe them.
   const int cores = std::max(1, int(std::thread::hardware_concurrency()));
   s.engine.threads =

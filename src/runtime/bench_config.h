@@ -50,9 +50,10 @@ size_t queue_capacity(const BenchSettings& s);
 
 // Command-line options of `rankrt bench` that replace config fields (empty / false: the config's).
 struct BenchOverrides {
-  std::string profile;         // --profile N=min:opt:max
-  std::string plan_cache_dir;  // --plan-cache DIR
-  bool no_plan_cache = false;  // --no-plan-cache
+  std::string profile;          // --profile N=min:opt:max
+  std::string plan_cache_dir;   // --plan-cache DIR
+  bool no_plan_cache = false;   // --no-plan-cache
+  std::string layer_precision;  // --layer-precision RULES
 };
 
 // Reads and checks a config with `overrides` applied. Relative paths resolve against the config's

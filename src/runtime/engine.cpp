@@ -62,11 +62,15 @@ std::unique_ptr<Engine> build_engine(Graph graph, const EngineOptions& options) 
   if (options.backend == "cpu" || options.backend == "cuda")
     check_profile(options.profile, "backend " + options.backend);
   if (options.optimize && options.backend != "reference") optimize(graph, {options.disabled_passes});
+  // Checks every layer's precision on every backend; only cuda runs layers in different ones.
+  LayerPrecisionMap layers =
+      resolve_layer_precision(graph, options.layer_precision, options.backend, options.precision);
   if (options.backend == "cuda") {
 #ifdef RANKRT_HAVE_CUDA
-    return cuda::build_cuda_engine(std::move(graph),
-                                   {options.precision, options.profile, options.cuda_graphs, options.device,
-                                    options.gemm_algorithms, options.graph_buckets, options.tune_gemms});
+    return cuda::build_cuda_engine(
+        std::move(graph),
+        {options.precision, options.profile, options.cuda_graphs, options.device, options.gemm_algorithms,
+         options.graph_buckets, options.tune_gemms, std::move(layers)});
 #else
     fail(ErrorCode::kUsage, "backend cuda: this rankrt was built without CUDA");
 #endif
@@ -74,8 +78,8 @@ std::unique_ptr<Engine> build_engine(Graph graph, const EngineOptions& options) 
   if (options.backend != "cpu" && options.backend != "reference")
     fail(ErrorCode::kUsage, "unknown backend '{}' (cpu, reference, cuda)", options.backend);
   if (options.threads < 0) fail(ErrorCode::kUsage, "threads must be >= 0, got {}", options.threads);
-  if (options.backend == "cpu" && options.precision == "fp32")
-    return cpu::build_cpu_engine(std::move(graph), {options.profile, options.threads});
+  if (options.backend == "cpu" && options.precision != "fp64")
+    return cpu::build_cpu_engine(std::move(graph), {options.profile, options.threads, options.precision});
   if (options.precision == "fp32") return std::make_unique<ReferenceEngine>(std::move(graph), DType::kF32);
   if (options.precision == "fp64") return std::make_unique<ReferenceEngine>(std::move(graph), DType::kF64);
   fail(ErrorCode::kUsage, "precision '{}' is not supported on backend {} (fp32, fp64)", options.precision,

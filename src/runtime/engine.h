@@ -12,12 +12,13 @@
 #include "ir/graph.h"
 #include "runtime/device_description.h"
 #include "runtime/gemm_algorithms.h"
+#include "runtime/layer_precision.h"
 
 namespace rankrt {
 
 struct EngineOptions {
   std::string backend = "cpu";     // cpu (oneDNN; fp64 runs the reference executor) | reference | cuda
-  std::string precision = "fp32";  // cpu, reference: fp32 | fp64; cuda: fp32 | tf32 | fp16 | bf16
+  std::string precision = "fp32";  // cpu fp32|bf16|int8|fp64; reference fp32|fp64; cuda fp32|tf32|fp16|bf16
   ShapeProfile profile;            // cpu / cuda: the candidate counts served (N=min:opt:max)
   bool cuda_graphs = true;         // cuda: replay one captured CUDA graph per candidate count
   int device = 0;                  // cuda device ordinal
@@ -35,6 +36,10 @@ struct EngineOptions {
   // cuda: time cuBLASLt's top GEMM candidates per row bucket at build time instead of taking the
   // heuristic's first choice (the choice is stored in engine plans).
   bool tune_gemms = false;
+  // Per-layer precision: rules that build_engine resolves over the optimized graph, or the final
+  // precision of every GEMM layer given directly. cuda obeys each layer's; the other backends run
+  // every layer in `precision` (a rule asking otherwise is an error).
+  LayerPrecision layer_precision;
 };
 
 // Whether this build has the CUDA backend and a CUDA device is present.

@@ -194,6 +194,9 @@ Handler add_bench_command(CLI::App& app) {
   cmd->add_option("--profile", o->overrides.profile,
                   "cpu / cuda: candidate counts served and tuned for, N=min:opt:max (overrides the config's "
                   "profile)");
+  cmd->add_option("--layer-precision", o->overrides.layer_precision,
+                  "per-layer precision rules, e.g. 'fc1*=fp32,fc[2-4]*=fp16' (overrides the config's "
+                  "layer_precision)");
   CLI::Option* cache =
       cmd->add_option("--plan-cache", o->overrides.plan_cache_dir,
                       "reuse or store the model's engine plan in this directory (overrides the "

@@ -1,8 +1,11 @@
-// `rankrt build`: imports and optimizes a model, builds an engine and saves its plan.
+// `rankrt build`: imports and optimizes a model, builds an engine and saves its plan; with
+// --accuracy-budget, for the per-layer precision that src/runtime/mixed_precision_search chooses.
 #include <chrono>
 #include <cstdio>
 
+#include "io/samples.h"
 #include "plan/plan_builder.h"
+#include "runtime/mixed_precision_search.h"
 #include "tools/commands.h"
 
 namespace rankrt::tools {
@@ -13,11 +16,28 @@ struct BuildOptions {
   plan::PlanRequest request;
   std::string plan;
   std::string profile;  // --profile text; parsed into request.engine.profile
+  std::string accuracy_budget, samples;
 };
 
+// The per-layer precision of the fastest plan meeting the budget (verified on held-out samples).
+LayerPrecisionMap search_precision(const BuildOptions& o, plan::PlanRequest& request) {
+  const AccuracyBudget budget = parse_accuracy_budget(o.accuracy_budget);
+  const SampleFile samples = load_samples(o.samples);
+  if (request.outputs.empty()) request.outputs = samples.output_names;
+  const PrecisionSearchResult r = search_model_precision(request.model, request.outputs, samples, o.samples,
+                                                         request.engine, budget, [](const std::string& line) {
+                                                           std::printf("%s\n", line.c_str());
+                                                           std::fflush(stdout);
+                                                         });
+  std::fputs(format_search_report(r, budget).c_str(), stdout);
+  return r.candidates[r.chosen].assignment;
+}
+
 int build(const BuildOptions& o) {
+  plan::PlanRequest request = o.request;
+  if (!o.accuracy_budget.empty()) request.engine.layer_precision.layers = search_precision(o, request);
   const auto start = std::chrono::steady_clock::now();
-  plan::BuiltEngine built = plan::build_engine_and_plan(o.request, plan::make_plan_key(o.request));
+  plan::BuiltEngine built = plan::build_engine_and_plan(request, plan::make_plan_key(request));
   const auto built_at = std::chrono::steady_clock::now();
   plan::write_plan_file(o.plan, built.plan);
   const auto saved_at = std::chrono::steady_clock::now();
@@ -37,8 +57,24 @@ Handler add_build_command(CLI::App& app) {
   cmd->add_option("--model", o->request.model, "model file (.onnx, .pb, .pbtxt)")->required();
   cmd->add_option("--plan", o->plan, "write the plan here")->required();
   cmd->add_option("--backend", e.backend, "backend (cpu, reference, cuda)")->capture_default_str();
-  cmd->add_option("--precision", e.precision, "cpu: fp32 | fp64; cuda: fp32 | tf32 | fp16 | bf16")
+  cmd->add_option("--precision", e.precision,
+                  "cpu: fp32 | bf16 | int8 | fp64; cuda: fp32 | tf32 | fp16 | bf16")
       ->capture_default_str();
+  CLI::Option* rules = cmd->add_option(
+      "--layer-precision", e.layer_precision.rules,
+      "per-layer precision, e.g. 'fc1*=fp32,fc[2-4]*=fp16' (globs over layer and original node names; later "
+      "rules win)");
+  CLI::Option* budget =
+      cmd->add_option(
+             "--accuracy-budget", o->accuracy_budget,
+             "choose the per-layer precision: the fastest plan whose scored output meets this against "
+             "the float64 reference, e.g. 'share_gt_1pct<=1%', 'mean_rel_err<=1e-3', "
+             "'allclose rtol=1e-3 atol=1e-6'")
+          ->excludes(rules);
+  cmd->add_option("--samples", o->samples,
+                  "--accuracy-budget: sample file, first half to search on, second half to verify on")
+      ->needs(budget);
+  budget->needs("--samples");
   cmd->add_option("--profile", o->profile,
                   "cpu / cuda: candidate counts served and tuned for, N=min:opt:max (default N=1:512:512)");
   cmd->add_option("--device", e.device, "cuda device ordinal")->capture_default_str();

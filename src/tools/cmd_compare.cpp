@@ -166,8 +166,13 @@ Handler add_compare_command(CLI::App& app) {
   cmd->add_option("--backend", o->engine.backend, "backend (cpu, cuda)")
       ->capture_default_str()
       ->excludes(plan);
-  cmd->add_option("--precision", o->engine.precision, "cpu: fp32 | fp64; cuda: fp32 | tf32 | fp16 | bf16")
+  cmd->add_option("--precision", o->engine.precision,
+                  "cpu: fp32 | bf16 | int8 | fp64; cuda: fp32 | tf32 | fp16 | bf16")
       ->capture_default_str()
+      ->excludes(plan);
+  cmd->add_option("--layer-precision", o->engine.layer_precision.rules,
+                  "per-layer precision, e.g. 'fc1*=fp32,fc[2-4]*=fp16' (globs over layer and original node "
+                  "names; later rules win)")
       ->excludes(plan);
   cmd->add_option("--disable-pass", o->engine.disabled_passes, "skip one optimizer pass (repeatable)")
       ->excludes(plan);

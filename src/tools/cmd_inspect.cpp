@@ -1,6 +1,8 @@
 // `rankrt inspect MODEL|PLAN [--optimized] [--json]`: the model's layer table (name, op, fused
 // epilogue, original nodes, shapes, precision, FLOPs per candidate, weight bytes), as text or JSON;
-// for an engine plan, its key (backend, precision, shape profile, ...) and its optimized graph.
+// for an engine plan, its key (backend, precision, shape profile, ...), its optimized graph and the
+// final precision of every layer; for a model with --backend / --precision / --layer-precision, the
+// optimized graph with the precision of every layer an engine of those options would run.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -9,6 +11,7 @@
 #include "passes/layer_info.h"
 #include "passes/pipeline.h"
 #include "plan/format/plan.h"
+#include "runtime/engine.h"
 #include "tools/commands.h"
 
 namespace rankrt::tools {
@@ -19,6 +22,8 @@ struct InspectOptions {
   std::string model;
   bool optimized = false;
   bool json = false;
+  EngineOptions engine;  // backend, precision and per-layer precision of an engine of the model
+  bool engine_given = false;
 };
 
 std::string values_to_string(const std::vector<ValueInfo>& values) {
@@ -44,13 +49,19 @@ nlohmann::json values_to_json(const std::vector<ValueInfo>& values) {
   return out;
 }
 
-void print_json(const std::vector<LayerInfo>& layers, const std::optional<plan::PlanKey>& key) {
+void print_json(const std::vector<LayerInfo>& layers, const std::optional<plan::PlanKey>& key,
+                const InspectOptions& o) {
   nlohmann::json doc;
   if (key)
     doc["plan"] = {{"backend", key->backend},
                    {"precision", key->precision},
+                   {"layer_precision", key->layer_precision},
                    {"profile", profile_to_string(key->profile)},
                    {"key", plan::describe_key(*key)}};
+  if (o.engine_given)
+    doc["engine"] = {{"backend", o.engine.backend},
+                     {"precision", o.engine.precision},
+                     {"layer_precision", o.engine.layer_precision.rules}};
   doc["layers"] = nlohmann::json::array();
   double per_candidate = 0, fixed = 0;
   int64_t weight_bytes = 0;
@@ -99,20 +110,34 @@ void print_table(const std::vector<LayerInfo>& layers) {
 int inspect(const InspectOptions& o) {
   Graph graph;
   std::optional<plan::PlanKey> key;
+  LayerPrecisionMap precision;
   if (plan::is_plan_file(o.model)) {
+    if (o.engine_given)
+      fail(ErrorCode::kUsage,
+           "{}: --backend, --precision and --layer-precision need a model: a plan keeps those it was built "
+           "with",
+           o.model);
     plan::Plan p = plan::read_plan_file(o.model);  // its graph is already optimized
     key = std::move(p.key);
     graph = std::move(p.graph);
+    precision = std::move(p.layer_precision);
   } else {
     graph = load_model(o.model);
-    if (o.optimized) optimize(graph);
+    // Layer names come from the graph the engine would run (build_engine optimizes but for reference).
+    if (o.optimized || (o.engine_given && o.engine.backend != "reference")) optimize(graph);
+    if (o.engine_given)
+      precision =
+          resolve_layer_precision(graph, o.engine.layer_precision, o.engine.backend, o.engine.precision);
   }
-  const std::vector<LayerInfo> layers = layer_table(graph);
+  const std::vector<LayerInfo> layers = layer_table(graph, precision);
   if (o.json) {
-    print_json(layers, key);
+    print_json(layers, key, o);
     return 0;
   }
   if (key) std::printf("plan: %s\n", plan::describe_key(*key).c_str());
+  if (o.engine_given)
+    std::printf("engine: %s %s%s\n", o.engine.backend.c_str(), o.engine.precision.c_str(),
+                describe_overrides(precision, o.engine.precision).c_str());
   print_table(layers);
   return 0;
 }
@@ -126,7 +151,17 @@ Handler add_inspect_command(CLI::App& app) {
       ->required();
   cmd->add_flag("--optimized", o->optimized, "run the graph optimizer first");
   cmd->add_flag("--json", o->json, "print JSON instead of a table");
-  return [o] { return inspect(*o); };
+  const std::vector<CLI::Option*> options = {
+      cmd->add_option(
+          "--backend", o->engine.backend,
+          "show the layers of an engine on this backend (cpu, reference, cuda; implies --optimized)"),
+      cmd->add_option("--precision", o->engine.precision, "that engine's precision (default fp32)"),
+      cmd->add_option("--layer-precision", o->engine.layer_precision.rules,
+                      "that engine's per-layer precision rules, e.g. 'fc1*=fp32,fc[2-4]*=fp16'")};
+  return [o, options] {
+    for (const CLI::Option* option : options) o->engine_given = o->engine_given || option->count() > 0;
+    return inspect(*o);
+  };
 }
 
 }  // namespace rankrt::tools

@@ -31,6 +31,9 @@ std::unique_ptr<Engine> make_engine(const RunOptions& o, const std::vector<std::
     if (!o.plan_cache.empty()) fail(ErrorCode::kUsage, "--plan-cache needs --model, not --plan");
     if (!o.profile.empty())
       fail(ErrorCode::kUsage, "--profile needs --model: a plan keeps the profile it was built with");
+    if (!o.engine.layer_precision.rules.empty())
+      fail(ErrorCode::kUsage,
+           "--layer-precision needs --model: a plan keeps the precisions it was built with");
     return plan::engine_from_plan(plan::read_plan_file(o.plan), o.engine, o.plan);
   }
   if (o.no_plan_cache) return build_engine(load_model(o.model, outputs), o.engine);
@@ -113,8 +116,12 @@ Handler add_run_command(CLI::App& app) {
   cmd->add_option("--baseline", o->baseline, "baseline scores (one line per sample)");
   cmd->add_option("--result", o->result, "write the scores here (one line per sample, %.9e)");
   cmd->add_option("--backend", o->engine.backend, "backend")->capture_default_str();
-  cmd->add_option("--precision", o->engine.precision, "cpu: fp32 | fp64; cuda: fp32 | tf32 | fp16 | bf16")
+  cmd->add_option("--precision", o->engine.precision,
+                  "cpu: fp32 | bf16 | int8 | fp64; cuda: fp32 | tf32 | fp16 | bf16")
       ->capture_default_str();
+  cmd->add_option("--layer-precision", o->engine.layer_precision.rules,
+                  "per-layer precision, e.g. 'fc1*=fp32,fc[2-4]*=fp16' (globs over layer and original node "
+                  "names; later rules win)");
   cmd->add_option("--profile", o->profile,
                   "cpu / cuda: candidate counts served and tuned for, N=min:opt:max (default N=1:512:512)");
   cmd->add_flag(

@@ -1,42 +1,12 @@
 // Every op the oneDNN CPU backend lowers, against the FP64 reference on fresh random inputs at
 // several candidate counts; unsupported ops and out-of-profile requests are clear errors.
 #include "backends/cpu_test_util.h"
+#include "backends/dense_graph.h"
 #include "backends/score_head_graph.h"
 
 namespace rankrt::test {
 
 namespace {
-
-// How a Dense layer gets its bias.
-enum class Bias { kNone, kColumn, kRow, kFull, kScalar };
-
-// X [N,K] (graph input) -> Dense -> Y; the weight and parameters are initializers, a [1,M]
-// row bias or a [N,M] full bias is a graph input.
-Graph dense_graph(int64_t k, int64_t m, const std::string& act, Bias bias, std::mt19937& rng) {
-  Graph g;
-  g.source = "dense-test";
-  g.inputs.push_back({"x", DType::kF32, {Dim::sym("N"), k}, true});
-  g.initializers["w"] = random_tensor(rng, DType::kF32, {k, m}, -0.2, 0.2);
-  Node n{"dense", "Dense", {"x", "w", ""}, {"y"}, {{"activation", act}}};
-  if (bias != Bias::kNone) n.inputs[2] = "b";
-  if (bias == Bias::kColumn) g.initializers["b"] = random_tensor(rng, DType::kF32, {m});
-  if (bias == Bias::kScalar) g.initializers["b"] = random_tensor(rng, DType::kF32, {});
-  if (bias == Bias::kRow) g.inputs.push_back({"b", DType::kF32, {1, m}, true});
-  if (bias == Bias::kFull) g.inputs.push_back({"b", DType::kF32, {Dim::sym("N"), m}, true});
-  const int params = act == "prelu" ? 1 : act == "dice" ? 3 : 0;
-  for (int p = 0; p < params; ++p) {
-    const std::string name = "p" + std::to_string(p);
-    // Per-column [M], [1,M] and scalar parameters.
-    const std::vector<int64_t> dims = p == 0   ? std::vector<int64_t>{m}
-                                      : p == 1 ? std::vector<int64_t>{1, m}
-                                               : std::vector<int64_t>{};
-    g.initializers[name] = random_tensor(rng, DType::kF32, dims, 0.1, 1.0);
-    n.inputs.push_back(name);
-  }
-  g.nodes.push_back(n);
-  g.outputs.push_back({"y", DType::kF32, {}, false});
-  return g;
-}
 
 Graph one_node_graph(const std::string& op, std::vector<ValueInfo> inputs, AttributeMap attrs = {}) {
   Graph g;
@@ -82,20 +52,7 @@ TEST(CpuOps, DenseWithTwoThreadsAndMatMul) {
 // The hoisted common-feature path: a [1,K] Dense computes the bias row of the per-candidate Dense.
 TEST(CpuOps, CommonFeatureBiasRow) {
   std::mt19937 rng(23);
-  Graph g;
-  g.source = "common-test";
-  g.inputs.push_back({"comm", DType::kF16, {1, 24}, true});
-  g.inputs.push_back({"x", DType::kF16, {Dim::sym("N"), 16}, true});
-  g.initializers["wc"] = random_tensor(rng, DType::kF32, {24, 32}, -0.3, 0.3);
-  g.initializers["bc"] = random_tensor(rng, DType::kF32, {32});
-  g.initializers["wx"] = random_tensor(rng, DType::kF32, {16, 32}, -0.3, 0.3);
-  g.initializers["alpha"] = random_tensor(rng, DType::kF32, {32}, 0.1, 0.5);
-  g.nodes.push_back({"comm_cast", "Cast", {"comm"}, {"commf"}, {{"to", int64_t(DType::kF32)}}});
-  g.nodes.push_back({"x_cast", "Cast", {"x"}, {"xf"}, {{"to", int64_t(DType::kF32)}}});
-  g.nodes.push_back({"common", "Dense", {"commf", "wc", "bc"}, {"row"}, {}});
-  g.nodes.push_back(
-      {"fc", "Dense", {"xf", "wx", "row", "alpha"}, {"y"}, {{"activation", std::string("prelu")}}});
-  g.outputs.push_back({"y", DType::kF32, {}, false});
+  const Graph g = common_feature_graph(rng);
   for (int64_t rows : {1, 2, 100, 512}) {
     TensorMap in{{"comm", random_tensor(rng, DType::kF16, {1, 24})},
                  {"x", random_tensor(rng, DType::kF16, {rows, 16})}};
@@ -234,6 +191,11 @@ TEST(CpuOps, BackendsAndPrecisions) {
   EXPECT_NE(build_engine(g, {}).get()->description().find("oneDNN"), std::string::npos);
   EXPECT_NE(build_engine(g, {"cpu", "fp64"})->description().find("reference fp64"), std::string::npos);
   EXPECT_NE(build_engine(g, {"reference", "fp32"})->description().find("reference fp32"), std::string::npos);
+  if (cpu_bf16_supported())
+    EXPECT_NE(build_engine(g, cpu_options("bf16"))->description().find(" bf16 (f32 accumulation"),
+              std::string::npos);
+  EXPECT_NE(build_engine(g, cpu_options("int8"))->description().find(" int8 (s8 weights"), std::string::npos);
+  EXPECT_THROW(build_engine(g, {"reference", "int8"}), Error);
   EXPECT_THROW(build_engine(g, {"cpu", "int4"}), Error);
   EXPECT_THROW(build_engine(g, {"tpu", "fp32"}), Error);
 }

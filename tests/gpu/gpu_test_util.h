@@ -9,6 +9,7 @@
 #include "backends/reference/reference_executor.h"
 #include "ops/shape_inference.h"
 #include "runtime/engine.h"
+#include "tensor_error.h"
 
 namespace rankrt::test {
 
@@ -26,20 +27,6 @@ inline Tensor random_tensor(std::mt19937& rng, DType dtype, std::vector<int64_t>
   Tensor t(DType::kF64, std::move(dims));
   for (double& v : t.span<double>()) v = u(rng);
   return t.to(dtype);
-}
-
-// Normwise error max|a-b| / max|b| (float32 lands near 1e-7, tf32/fp16 near 1e-3).
-inline double normwise_error(const Tensor& a, const Tensor& b) {
-  EXPECT_EQ(a.dims(), b.dims());
-  double worst = 0, scale = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) {
-    const double x = a.as_double(i), y = b.as_double(i);
-    if (std::isnan(x) != std::isnan(y)) return INFINITY;
-    if (std::isnan(x)) continue;
-    worst = std::max(worst, std::abs(x - y));
-    scale = std::max(scale, std::abs(y));
-  }
-  return scale > 0 ? worst / scale : worst;
 }
 
 // Runs a graph on the FP64 reference and on the CUDA backend; returns the worst normwise error.

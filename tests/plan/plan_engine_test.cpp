@@ -59,6 +59,33 @@ TEST(PlanEngine, SavedPlanRunsBitIdenticalToTheBuiltEngine) {
 }
 
 // Load = plan file read to first request possible; the lead's budget is 50 ms for DQM on the CPU.
+TEST(PlanEngine, PlanKeepsTheFinalPrecisionOfEveryLayer) {
+  const SampleFile samples = read_samples(dqm_files().samples);
+  PlanRequest request = dqm_request(samples);
+  request.engine.layer_precision.rules = " fc1* = fp32 ";
+  const PlanKey key = make_plan_key(request);
+  EXPECT_EQ(key.layer_precision, "fc1*=fp32");
+  BuiltEngine built = build_engine_and_plan(request, key);
+  ASSERT_EQ(built.plan.layer_precision.size(), 7u);  // fc1 (and its hoisted common row) .. fc6
+  for (const auto& [layer, p] : built.plan.layer_precision) EXPECT_EQ(p, "fp32") << layer;
+  TempDir dir;
+  write_plan_file(dir.file("dqm.plan"), built.plan);
+  Plan loaded = read_plan_file(dir.file("dqm.plan"));
+  EXPECT_EQ(loaded.layer_precision, built.plan.layer_precision);
+  // A plan whose layers the backend cannot run as stored is refused, not run otherwise.
+  loaded.layer_precision.at("fc2_dqm/MatMul") = "fp16";
+  try {
+    engine_from_plan(std::move(loaded), request.engine, "dqm.plan");
+    ADD_FAILURE() << "a cpu plan with an fp16 layer loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("layer 'fc2_dqm/MatMul': backend cpu runs every layer in its precision "
+                                   "fp32, not fp16"),
+        std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(PlanEngine, CpuPlanLoadsWithoutImportOrOptimization) {
   const SampleFile samples = read_samples(dqm_files().samples);
   PlanRequest request = dqm_request(samples);
@@ -184,6 +211,20 @@ TEST_F(PlanCache, RebuildsWhenOptionsChange) {
       << again.message;
   request_.engine.disabled_passes = {"fold_affine"};
   EXPECT_NE(load().message.find("disabled passes changed none -> fold_affine"), std::string::npos);
+}
+
+TEST_F(PlanCache, RebuildsWhenTheLayerPrecisionChanges) {
+  load();
+  request_.engine.layer_precision.rules = "fc[2-4]*=fp32";
+  const CachedEngine again = load();
+  EXPECT_FALSE(again.reused);
+  EXPECT_NE(again.message.find("layer precision changed none -> 'fc[2-4]*=fp32': rebuilding; saved"),
+            std::string::npos)
+      << again.message;
+  const Plan stored = read_plan_file(cache_entry_path(cache(), request_));
+  EXPECT_EQ(stored.key.layer_precision, "fc[2-4]*=fp32");
+  EXPECT_EQ(stored.layer_precision.at("fc3_dqm/MatMul"), "fp32");
+  EXPECT_TRUE(load().reused);
 }
 
 TEST_F(PlanCache, RebuildsWhenTheProfileChanges) {

@@ -64,6 +64,7 @@ TEST(PlanFormat, RoundTripIsExact) {
   const Plan back = parse_plan(bytes, "small.plan");
   EXPECT_EQ(back.key, plan.key);
   EXPECT_EQ(back.gemm_algorithms, plan.gemm_algorithms);
+  EXPECT_EQ(back.layer_precision, plan.layer_precision);
   expect_same_graph(plan.graph, back.graph);
   EXPECT_EQ(serialize_plan(back), bytes);
 }
@@ -189,6 +190,10 @@ TEST(PlanKey, ExplainsEveryMismatch) {
   k = key;
   k.profile = {1, 256, 511};
   EXPECT_EQ(key_mismatch(key, k), "profile changed N=1:2:3 -> N=1:256:511");
+  k = key;
+  k.layer_precision = "";
+  EXPECT_EQ(key_mismatch(key, k), "layer precision changed 'f*=fp32' -> none");
+  EXPECT_NE(describe_key(key).find("cuda fp16, layer precision 'f*=fp32', profile"), std::string::npos);
   k = key;
   k.rankrt_version = "9.9.9";
   EXPECT_EQ(key_mismatch(key, k), "rankrt version changed 0.1.0 -> 9.9.9");

@@ -57,12 +57,14 @@ Plan small_plan(uint64_t seed) {
   p.key.model_sha256 = std::string(64, 'a');
   p.key.backend = "cuda";
   p.key.precision = "fp16";
+  p.key.layer_precision = "f*=fp32";
   p.key.profile = {1, 2, 3};
   p.key.cuda_graphs = true;
   p.key.disabled_passes = {"fold_affine"};
   p.key.outputs = {"y"};
   p.key.device = {"NVIDIA H100 80GB HBM3", 90, 12040, 12030, 120301};
   p.graph = small_graph(seed);
+  p.layer_precision = {{"fc", "fp32"}};
   for (int layer = 0; layer < 2; ++layer) {
     GemmAlgorithms& g = p.gemm_algorithms.emplace_back();
     g.layer = fmt::format("fc{}", layer);

@@ -31,20 +31,46 @@ struct AlignedBuffer {
   std::byte* data;
 };
 
+DensePrecision parse_precision(const std::string& precision) {
+  if (precision == "fp32") return DensePrecision::kF32;
+  if (precision == "bf16") return DensePrecision::kBF16;
+  if (precision == "int8") return DensePrecision::kInt8;
+  fail(ErrorCode::kUsage,
+       "precision '{}' is not supported on backend cpu (fp32, bf16, int8; fp64 runs the "
+       "reference executor)",
+       precision);
+}
+
+// How the engine's Dense layers compute, for its description.
+std::string precision_description(DensePrecision p) {
+  switch (p) {
+    case DensePrecision::kF32:
+      return "fp32";
+    case DensePrecision::kBF16:
+      return native_bf16() ? "bf16 (f32 accumulation)"
+                           : "bf16 (f32 accumulation; emulated: this CPU has no native bf16 for oneDNN)";
+    case DensePrecision::kInt8:
+      return "int8 (s8 weights per column, s8 inputs with a per-request scale)";
+  }
+  return "";
+}
+
 class CpuEngine : public Engine {
  public:
   CpuEngine(Graph graph, const CpuOptions& options)
-      : graph_(std::move(graph)), threads_(options.threads > 0 ? options.threads : default_cpu_threads()) {
-    program_ = lower_graph(graph_, options.profile);
+      : graph_(std::move(graph)),
+        threads_(options.threads > 0 ? options.threads : default_cpu_threads()),
+        precision_(parse_precision(options.precision)) {
+    program_ = lower_graph(graph_, options.profile, precision_);
   }
   std::unique_ptr<ExecutionContext> create_context() const override;
   const Graph& graph() const override { return graph_; }
   std::string description() const override {
     const dnnl_version_t* v = dnnl_version();
     return fmt::format(
-        "cpu oneDNN {}.{}.{} fp32, {} steps ({} Dense), arena {:.1f} KiB per context, {} thread(s)", v->major,
-        v->minor, v->patch, program_->steps.size(), program_->dense.size(), program_->arena_bytes / 1024.0,
-        threads_);
+        "cpu oneDNN {}.{}.{} {}, {} steps ({} Dense), arena {:.1f} KiB per context, {} thread(s)", v->major,
+        v->minor, v->patch, precision_description(precision_), program_->steps.size(), program_->dense.size(),
+        program_->arena_bytes / 1024.0, threads_);
   }
   const Program& program() const { return *program_; }
   int threads() const { return threads_; }
@@ -52,6 +78,7 @@ class CpuEngine : public Engine {
  private:
   Graph graph_;
   int threads_;
+  DensePrecision precision_;
   std::unique_ptr<Program> program_;
 };
 
@@ -63,7 +90,8 @@ class CpuContext : public CpuExecutionContext {
     for (const DenseStep& d : p.dense)
       bindings_.push_back(std::make_unique<DenseLayer::Binding>(
           *d.layer, p.engine, p.read(arena_.data, d.x), p.write(arena_.data, d.y),
-          d.bias ? p.read(arena_.data, *d.bias) : nullptr));
+          d.bias ? p.read(arena_.data, *d.bias) : nullptr,
+          d.converted ? p.write(arena_.data, *d.converted) : nullptr));
     for (const auto& b : bindings_) binding_ptrs_.push_back(b.get());
   }
 

@@ -13,13 +13,17 @@ namespace rankrt::cpu {
 struct CpuOptions {
   ShapeProfile profile;  // the symbolic candidate count served: arena and primitives sized for max
   int threads = 0;       // intra-op (OpenMP) threads per context; 0: default_cpu_threads()
+  // Dense layers' arithmetic: fp32 | bf16 | int8 (dense_layer.h's DensePrecision); the rest of
+  // the graph runs in float32.
+  std::string precision = "fp32";
 };
 
 // The cores this process may run on (sched_getaffinity), at least 1.
 int default_cpu_threads();
 
-// Lowers an optimized, shape-inferred graph. Throws kUnsupported naming the node for an op or
-// dtype the CPU backend does not run (the reference executor runs every op).
+// Lowers an optimized, shape-inferred graph. Throws kUsage on an unknown precision, kUnsupported
+// naming the node for an op or dtype the CPU backend does not run (the reference executor runs
+// every op) or a Dense layer oneDNN cannot run at that precision on this CPU.
 std::unique_ptr<Engine> build_cpu_engine(Graph graph, const CpuOptions& options);
 
 // The zero-allocation request path of a CPU execution context: write the inputs into

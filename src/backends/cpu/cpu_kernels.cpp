@@ -210,6 +210,12 @@ __attribute__((target("avx,f16c"))) int64_t float_to_half_f16c(const float* x, u
   return i;
 }
 
+// float32 -> bfloat16 (core/half.h's conversion inlines and vectorizes here).
+RANKRT_MULTIVERSION void float_to_bf16_n(const float* __restrict x, uint16_t* __restrict y, int64_t n) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) y[i] = float_to_bf16(x[i]);
+}
+
 const bool kHaveF16c = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
 
 void half_to_float_n(const uint16_t* x, float* y, int64_t n) {
@@ -289,8 +295,7 @@ void cast(DType from, DType to, const void* x, void* y, int64_t n) {
     for (int64_t i = 0; i < n; ++i)
       static_cast<float*>(y)[i] = bf16_to_float(static_cast<const uint16_t*>(x)[i]);
   } else if (from == DType::kF32 && to == DType::kBF16) {
-    for (int64_t i = 0; i < n; ++i)
-      static_cast<uint16_t*>(y)[i] = float_to_bf16(static_cast<const float*>(x)[i]);
+    float_to_bf16_n(static_cast<const float*>(x), static_cast<uint16_t*>(y), n);
   }
 }
 
@@ -355,6 +360,30 @@ void dense_head(const float* x, int64_t rows, const DenseHeadLayer& first, const
     head_layer_row(first, r, in, hidden);
     head_layer_row(second, r, hidden, scores);
     for (int64_t c = 0; c < second.m; ++c) y[r * second.m + c] = float(scores[c]);
+  }
+}
+
+RANKRT_MULTIVERSION float max_abs(const float* x, int64_t n) {
+  float largest = 0;
+  int non_finite = 0;
+#pragma omp simd reduction(max : largest) reduction(| : non_finite)
+  for (int64_t i = 0; i < n; ++i) {
+    const float a = x[i] < 0 ? -x[i] : x[i];
+    largest = a > largest ? a : largest;
+    non_finite |= !(a <= 3.40282347e38f);
+  }
+  return non_finite ? NAN : largest;
+}
+
+RANKRT_MULTIVERSION void quantize_s8(const float* __restrict x, int64_t n, float inv_scale,
+                                     int8_t* __restrict y) {
+  const float magic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer (|v| <= 127 here)
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) {
+    float v = x[i] * inv_scale;
+    v = v < 127.0f ? v : 127.0f;  // NaN fails the test: 127
+    v = v > -127.0f ? v : -127.0f;
+    y[i] = int8_t(int32_t((v + magic) - magic));
   }
 }
 

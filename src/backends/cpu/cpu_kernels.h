@@ -1,6 +1,6 @@
 // The CPU backend's own loops on arena memory: casts, elementwise ops with broadcasting, the
 // Dense epilogues oneDNN post-ops cannot express (PReLU, Dice, non-column bias), data movement
-// (Concat, broadcasts, fills) of any dtype.
+// (Concat, broadcasts, fills) of any dtype, the quantization of int8 Dense layers' inputs.
 // Each loop is compiled for AVX-512, AVX2 and baseline x86-64 and picked at load time.
 #pragma once
 #include <cstddef>
@@ -78,6 +78,11 @@ struct DenseHeadLayer {
 // y [rows, second.m] = second(first(x [rows, first.k])), the hidden values never rounded to float32.
 void dense_head(const float* x, int64_t rows, const DenseHeadLayer& first, const DenseHeadLayer& second,
                 float* y);
+
+// Dynamic int8 quantization of a Dense layer's input: the largest |x[i]| (NaN when x holds a NaN
+// or an infinity), and y[i] = x[i] * inv_scale rounded to nearest, clamped to [-127, 127] (NaN to 127).
+float max_abs(const float* x, int64_t n);
+void quantize_s8(const float* x, int64_t n, float inv_scale, int8_t* y);
 
 // Copies `outer` rows of `width` bytes from x (pitch width) into y (pitch y_pitch).
 void copy_rows(const void* x, size_t width, void* y, size_t y_pitch, int64_t outer);

@@ -59,7 +59,8 @@ bool is_shape_argument(const Node& n, size_t input) {
 
 class Lowering {
  public:
-  Lowering(const Graph& g, const ShapeProfile& profile) : graph_(g), program_(std::make_unique<Program>()) {
+  Lowering(const Graph& g, const ShapeProfile& profile, DensePrecision precision)
+      : graph_(g), program_(std::make_unique<Program>()), precision_(precision) {
     check_profile(profile, "backend cpu");
     program_->profile = profile;
   }
@@ -275,7 +276,8 @@ class Lowering {
   }
 
   void lower_dense(const Node& n) {
-    if (const Node* second = score_head_consumer(graph_, n)) return lower_dense_head(n, *second);
+    if (precision_ == DensePrecision::kF32)
+      if (const Node* second = score_head_consumer(graph_, n)) return lower_dense_head(n, *second);
     const Tensor* w = graph_.find_initializer(n.inputs[1]);
     if (!w || w->rank() != 2 || !is_float(w->dtype()))
       unsupported(n, "the weight must be a constant 2-D float tensor");
@@ -318,7 +320,10 @@ class Lowering {
     if (fused) std::tie(spec.eltwise, spec.eltwise_alpha) = kEltwise.at(act);
     spec.max_rows = max_x.numel() / k;
     spec.fixed_rows = concrete_dims(at(x).shape) ? spec.max_rows : 0;
+    spec.precision = precision_;
     dense.layer = std::make_unique<DenseLayer>(program_->engine, spec);
+    if (const DType type = dense.layer->input_dtype(); type != DType::kF32)  // lives during this step only
+      dense.converted = add_activation(n.name + "/converted_input", type, at(x).shape, n.name);
     const size_t index = program_->dense.size();
     program_->dense.push_back(std::move(dense));
 
@@ -452,14 +457,16 @@ class Lowering {
   const Graph& graph_;
   std::unique_ptr<Program> program_;
   std::map<std::string, size_t> index_;
+  DensePrecision precision_;
   std::set<const Node*> fused_into_head_;  // second layers of score heads (lower_dense_head)
   std::vector<int> first_use_, last_use_;
 };
 
 }  // namespace
 
-std::unique_ptr<Program> lower_graph(const Graph& graph, const ShapeProfile& profile) {
-  return Lowering(graph, profile).run();
+std::unique_ptr<Program> lower_graph(const Graph& graph, const ShapeProfile& profile,
+                                     DensePrecision precision) {
+  return Lowering(graph, profile, precision).run();
 }
 
 }  // namespace rankrt::cpu

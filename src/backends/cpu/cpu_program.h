@@ -43,7 +43,8 @@ struct Step {
 struct DenseStep {
   std::unique_ptr<DenseLayer> layer;
   size_t x = 0, y = 0;
-  std::optional<size_t> bias;  // the matmul's [1, m] bias operand
+  std::optional<size_t> bias;       // the matmul's [1, m] bias operand
+  std::optional<size_t> converted;  // bf16 / int8: the input converted to the matmul's dtype
 };
 
 class Program {
@@ -68,7 +69,10 @@ class Program {
 };
 
 // Lowers every node of `graph` (shape-inferred; symbolic dims allowed for one symbol, bounded by
-// the profile's max). Throws kUnsupported naming the node for an op or dtype it does not run.
-std::unique_ptr<Program> lower_graph(const Graph& graph, const ShapeProfile& profile);
+// the profile's max), its Dense layers in `precision` (score heads run in double, fused, only in
+// kF32; otherwise as two Dense layers). Throws kUnsupported naming the node for an op or dtype it
+// does not run.
+std::unique_ptr<Program> lower_graph(const Graph& graph, const ShapeProfile& profile,
+                                     DensePrecision precision);
 
 }  // namespace rankrt::cpu

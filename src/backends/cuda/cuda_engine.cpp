@@ -97,8 +97,9 @@ class CudaEngine : public Engine {
   std::string description() const override {
     cudaDeviceProp prop{};
     cudaGetDeviceProperties(&prop, options_.device);
-    return fmt::format("cuda {} on {} (sm_{}{}), {} steps, arena {:.1f} KiB per context, graphs {}",
-                       options_.precision, prop.name, prop.major, prop.minor, program_->steps.size(),
+    return fmt::format("cuda {}{} on {} (sm_{}{}), {} steps, arena {:.1f} KiB per context, graphs {}",
+                       options_.precision, describe_overrides(options_.layer_precision, options_.precision),
+                       prop.name, prop.major, prop.minor, program_->steps.size(),
                        program_->arena_bytes / 1024.0, graph_mode());
   }
   // Whether graphs run on power-of-two buckets of the row count.

@@ -11,7 +11,7 @@
 namespace rankrt::cuda {
 
 struct CudaOptions {
-  std::string precision = "fp32";  // fp32 | tf32 | fp16 | bf16: the GEMM precision of every Dense layer
+  std::string precision = "fp32";  // fp32 | tf32 | fp16 | bf16: the GEMM precision of Dense layers
   ShapeProfile profile;            // the symbolic candidate count served: buffers sized for max
   bool cuda_graphs = true;         // capture one CUDA graph per candidate count and replay it
   int device = 0;
@@ -22,6 +22,9 @@ struct CudaOptions {
   bool graph_buckets = false;
   // Time cuBLASLt's top GEMM candidates per row bucket at build time (see LtGemm).
   bool tune_gemms = false;
+  // The GEMM precision of every GEMM layer (runtime/layer_precision.h); empty: `precision` for all.
+  // A score head runs as one double-precision kernel only when both its layers are fp32.
+  LayerPrecisionMap layer_precision;
 };
 
 // Lowers an optimized, shape-inferred graph. Throws kUnsupported naming the node for an op or

@@ -226,6 +226,15 @@ void Lowering::require_f32(const Node& n, size_t v) const {
                                dtype_name(program_->values[v].dtype)));
 }
 
+GemmPrecision Lowering::precision_of(const Node& n) const {
+  if (options_.layer_precision.empty()) return precision_;
+  auto it = options_.layer_precision.find(n.name);
+  if (it == options_.layer_precision.end())
+    fail(ErrorCode::kInvalidGraph, "{}: GEMM layer '{}' has no entry in the per-layer precision",
+         graph_.source, n.name);
+  return parse_precision(it->second);
+}
+
 const Tensor* Lowering::constant(const std::string& name) const {
   if (const Tensor* t = graph_.find_initializer(name)) return t;
   auto it = producers_.find(name);

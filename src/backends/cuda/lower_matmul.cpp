@@ -41,13 +41,15 @@ int64_t Lowering::max_rows_of(size_t x, int64_t k) const {
 }
 
 void Lowering::lower_dense(const Node& n) {
-  if (precision_ == GemmPrecision::kFp32)
-    if (const Node* second = score_head_consumer(graph_, n)) return lower_dense_head(n, *second);
   const Tensor* w = constant(n.inputs[1]);
   if (!w || w->rank() != 2) {
     if (n.op == "MatMul") return lower_batched_matmul(n);
     unsupported(n, "the weight must be a constant 2-D tensor");
   }
+  if (precision_of(n) == GemmPrecision::kFp32)
+    if (const Node* second = score_head_consumer(graph_, n);
+        second && precision_of(*second) == GemmPrecision::kFp32)
+      return lower_dense_head(n, *second);
   const std::string act_name = n.op == "Dense" ? n.attr_string("activation", "none") : "none";
   auto act_it = kActivations.find(act_name);
   if (act_it == kActivations.end()) unsupported(n, "activation '" + act_name + "'");
@@ -136,9 +138,10 @@ void Lowering::lower_lt_gemm(const Node& n, size_t x, const std::string& key, co
                              std::optional<size_t> bias, Activation act, std::vector<size_t> params) {
   const int64_t k = w.dims()[0], m = w.dims()[1];
   require_f32(n, x);
-  const DType wtype = precision_ == GemmPrecision::kFp16   ? DType::kF16
-                      : precision_ == GemmPrecision::kBf16 ? DType::kBF16
-                                                           : DType::kF32;
+  const GemmPrecision precision = precision_of(n);
+  const DType wtype = precision == GemmPrecision::kFp16   ? DType::kF16
+                      : precision == GemmPrecision::kBf16 ? DType::kBF16
+                                                          : DType::kF32;
   const size_t wv = value_as(key, w, wtype);
   ColumnParam bias_p = bias ? column_param(n, *bias, m) : ColumnParam{};
   std::vector<ColumnParam> param_p;
@@ -155,15 +158,15 @@ void Lowering::lower_lt_gemm(const Node& n, size_t x, const std::string& key, co
                                          ? (bias ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_RELU)
                                      : bias ? CUBLASLT_EPILOGUE_BIAS
                                             : CUBLASLT_EPILOGUE_DEFAULT;
-  program_->gemms.push_back(make_gemm(k, m, max_rows_of(x, k), n.name, lt_kind));
+  program_->gemms.push_back(make_gemm(k, m, max_rows_of(x, k), precision, n.name, lt_kind));
   const LtGemm* gemm = program_->gemms.back().get();
-  const bool convert = operand_bytes(precision_) == 2;
+  const bool convert = operand_bytes(precision) == 2;
   if (convert) program_->scratch_bytes = std::max(program_->scratch_bytes, program_->values[x].max_bytes / 2);
   const bool epilogue = !lt_epilogue && (bias || act != Activation::kNone);
   const std::optional<size_t> lt_bias = lt_epilogue ? bias : std::nullopt;
   const Program* prog = program_.get();
   const CastKind cast_kind =
-      precision_ == GemmPrecision::kFp16 ? CastKind::kFloatToHalf : CastKind::kFloatToBf16;
+      precision == GemmPrecision::kFp16 ? CastKind::kFloatToHalf : CastKind::kFloatToBf16;
   const std::string layer = n.name;
   add_step(n, [=](const RunState& s) {
     const int64_t rows = prog->values[x].dims(s.rows).numel() / k;
@@ -234,23 +237,23 @@ void Lowering::lower_batched_matmul(const Node& n) {
 
 // The layer's GEMM: from an engine plan's stored algorithms when given (no heuristic query, so
 // a plan loads fast and runs exactly what it was built with), else from cuBLASLt's heuristic.
-std::unique_ptr<LtGemm> Lowering::make_gemm(int64_t k, int64_t m, int64_t max_rows, const std::string& layer,
-                                            cublasLtEpilogue_t epilogue) {
+std::unique_ptr<LtGemm> Lowering::make_gemm(int64_t k, int64_t m, int64_t max_rows, GemmPrecision precision,
+                                            const std::string& layer, cublasLtEpilogue_t epilogue) {
   const std::vector<GemmAlgorithms>& planned = options_.gemm_algorithms;
   if (planned.empty())
-    return std::make_unique<LtGemm>(lt_, k, m, max_rows, precision_, layer, epilogue, options_.tune_gemms);
+    return std::make_unique<LtGemm>(lt_, k, m, max_rows, precision, layer, epilogue, options_.tune_gemms);
   const size_t i = program_->gemms.size();
   if (i >= planned.size())
     fail(ErrorCode::kData, "engine plan has GEMM algorithms for {} layers, the graph lowers more",
          planned.size());
   const GemmAlgorithms& p = planned[i];
-  if (p.layer != layer || p.precision != precision_name(precision_) || p.k != k || p.m != m ||
+  if (p.layer != layer || p.precision != precision_name(precision) || p.k != k || p.m != m ||
       int64_t(p.algorithms.size()) != max_rows)
     fail(ErrorCode::kData, "engine plan's GEMM algorithms for layer '{}' do not match the lowered layer '{}'",
          p.layer, layer);
   std::vector<cublasLtMatmulAlgo_t> algos(p.algorithms.size());
   for (size_t r = 0; r < algos.size(); ++r) std::memcpy(&algos[r], p.algorithms[r].data(), sizeof algos[r]);
-  return std::make_unique<LtGemm>(k, m, precision_, layer, std::move(algos), epilogue);
+  return std::make_unique<LtGemm>(k, m, precision, layer, std::move(algos), epilogue);
 }
 
 }  // namespace rankrt::cuda

@@ -43,6 +43,8 @@ class Lowering {
   size_t value_as(const std::string& name, const Tensor& t, DType dtype);
   size_t output(const Node& n, size_t i = 0);
   void require_f32(const Node& n, size_t v) const;
+  // The GEMM precision of a GEMM layer: its entry in CudaOptions::layer_precision, else the engine's.
+  GemmPrecision precision_of(const Node& n) const;
   // A constant input (initializer or Constant node) or nullptr.
   const Tensor* constant(const std::string& name) const;
   // The int64 elements of constant input i; unsupported() when it is not a constant.
@@ -67,12 +69,12 @@ class Lowering {
   void lower_dense(const Node& n);
   void lower_gemm(const Node& n);
   // y = act(x · w + bias; params) through cuBLASLt, w [K, M] constant (uploaded under `key`).
-  std::unique_ptr<LtGemm> make_gemm(int64_t k, int64_t m, int64_t max_rows, const std::string& layer,
-                                    cublasLtEpilogue_t epilogue);
+  std::unique_ptr<LtGemm> make_gemm(int64_t k, int64_t m, int64_t max_rows, GemmPrecision precision,
+                                    const std::string& layer, cublasLtEpilogue_t epilogue);
   void lower_lt_gemm(const Node& n, size_t x, const std::string& key, const Tensor& w,
                      std::optional<size_t> bias, Activation act, std::vector<size_t> params);
   void lower_batched_matmul(const Node& n);
-  // A score head (ir/score_head.h) as one kernel; fp32 plans only (its layers compute in double).
+  // A score head (ir/score_head.h) as one kernel; fp32 layers only (they compute in double).
   void lower_dense_head(const Node& n, const Node& second);
   HeadLayer head_layer(const Node& n, std::array<size_t, 4>& values);
   int64_t max_rows_of(size_t x, int64_t k) const;
@@ -100,7 +102,7 @@ class Lowering {
   const Graph& graph_;
   const CudaOptions& options_;
   cublasLtHandle_t lt_;
-  GemmPrecision precision_;
+  GemmPrecision precision_;  // the engine's; GEMM layers: precision_of()
   std::unique_ptr<Program> program_;
   std::map<std::string, size_t> index_;
   std::map<std::string, const Node*> producers_;

@@ -3,6 +3,7 @@
 // comparison that decides whether a stored plan may be reused.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ struct PlanKey {
   uint32_t format_version = 0;
   std::string model_sha256;  // hex SHA-256 of the model file
   std::string backend, precision;
+  std::string layer_precision;  // per-layer precision rules (canonical_rules), "" none
   ShapeProfile profile;
   bool cuda_graphs = false;
   bool tune_gemms = false;  // cuda: GEMM algorithms timed at build time
@@ -35,6 +37,8 @@ struct Plan {
   PlanKey key;
   Graph graph;                                  // optimized, shape-inferred
   std::vector<GemmAlgorithms> gemm_algorithms;  // cuda only
+  // The final precision of every GEMM layer of `graph` (LayerPrecisionMap), the key's rules resolved.
+  std::map<std::string, std::string> layer_precision;
 };
 
 // Why `stored` cannot serve `wanted`, as a short phrase for messages

@@ -10,7 +10,8 @@ namespace rankrt::plan {
 
 inline constexpr char kMagic[8] = {'R', 'K', 'R', 'T', 'P', 'L', 'A', 'N'};
 // Bump on any change of the layout or of what a section means.
-inline constexpr uint32_t kFormatVersion = 2;  // 2: the key holds the shape profile min:opt:max
+// 2: the key holds the shape profile min:opt:max; 3: per-layer precision (key rules, section).
+inline constexpr uint32_t kFormatVersion = 3;
 inline constexpr size_t kHeaderBytes = sizeof kMagic + sizeof(uint32_t) + sizeof(uint64_t);
 inline constexpr size_t kChecksumBytes = 32;
 
@@ -18,6 +19,7 @@ enum class SectionId : uint32_t {
   kKey = 1,             // PlanKey: versions, model hash, build options, device (required)
   kGraph = 2,           // the optimized graph, weights in their final dtype (required)
   kGemmAlgorithms = 3,  // cuda: per-layer cuBLASLt algorithms (optional)
+  kLayerPrecision = 4,  // the final precision of every GEMM layer (optional)
 };
 
 }  // namespace rankrt::plan

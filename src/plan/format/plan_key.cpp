@@ -15,6 +15,8 @@ std::string list_or_none(const std::vector<std::string>& v) {
   return v.empty() ? "none" : fmt::format("{}", fmt::join(v, ","));
 }
 
+std::string rules_or_none(const std::string& rules) { return rules.empty() ? "none" : "'" + rules + "'"; }
+
 }  // namespace
 
 void write_key(ByteWriter& w, const PlanKey& k) {
@@ -23,6 +25,7 @@ void write_key(ByteWriter& w, const PlanKey& k) {
   w.string(k.model_sha256);
   w.string(k.backend);
   w.string(k.precision);
+  w.string(k.layer_precision);
   w.i64(k.profile.min);
   w.i64(k.profile.opt);
   w.i64(k.profile.max);
@@ -45,6 +48,7 @@ PlanKey read_key(ByteReader& r) {
   k.model_sha256 = r.string("model sha256");
   k.backend = r.string("backend");
   k.precision = r.string("precision");
+  k.layer_precision = r.string("layer precision");
   k.profile.min = r.i64("profile min");
   k.profile.opt = r.i64("profile opt");
   k.profile.max = r.i64("profile max");
@@ -64,9 +68,11 @@ PlanKey read_key(ByteReader& r) {
 }
 
 std::string describe_key(const PlanKey& k) {
-  std::string s = fmt::format("{} {}, profile {}, optimizer {}, disabled passes {}, outputs {}", k.backend,
-                              k.precision, profile_to_string(k.profile), k.optimize ? "on" : "off",
-                              list_or_none(k.disabled_passes), list_or_none(k.outputs));
+  std::string s =
+      fmt::format("{} {}{}, profile {}, optimizer {}, disabled passes {}, outputs {}", k.backend, k.precision,
+                  k.layer_precision.empty() ? "" : ", layer precision " + rules_or_none(k.layer_precision),
+                  profile_to_string(k.profile), k.optimize ? "on" : "off", list_or_none(k.disabled_passes),
+                  list_or_none(k.outputs));
   if (k.backend == "cuda")
     s += fmt::format(", cuda graphs {}, gemm tuning {}, {} ({}), driver {}, runtime {}, cuBLASLt {}",
                      k.cuda_graphs ? "on" : "off", k.tune_gemms ? "on" : "off", k.device.name,
@@ -85,6 +91,9 @@ std::string key_mismatch(const PlanKey& s, const PlanKey& w) {
     return fmt::format("model changed (sha256 {:.12} -> {:.12})", s.model_sha256, w.model_sha256);
   if (s.backend != w.backend) return fmt::format("backend changed {} -> {}", s.backend, w.backend);
   if (s.precision != w.precision) return fmt::format("precision changed {} -> {}", s.precision, w.precision);
+  if (s.layer_precision != w.layer_precision)
+    return fmt::format("layer precision changed {} -> {}", rules_or_none(s.layer_precision),
+                       rules_or_none(w.layer_precision));
   if (s.profile != w.profile)
     return fmt::format("profile changed {} -> {}", profile_to_string(s.profile),
                        profile_to_string(w.profile));

@@ -27,6 +27,16 @@ std::vector<GemmAlgorithms> read_gemm_algorithms(ByteReader& r) {
   return layers;
 }
 
+std::map<std::string, std::string> read_layer_precision(ByteReader& r) {
+  std::map<std::string, std::string> layers;
+  const size_t count = r.count("layer precisions", 2 * sizeof(uint64_t));
+  for (size_t i = 0; i < count; ++i) {
+    std::string layer = r.string("layer name");
+    if (!layers.emplace(layer, r.string("layer precision")).second) r.corrupt("layer '{}' twice", layer);
+  }
+  return layers;
+}
+
 struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
@@ -59,7 +69,7 @@ Plan parse_plan(std::span<const uint8_t> bytes, const std::string& file) {
     fail(ErrorCode::kParse, "{}: plan checksum mismatch: the file is corrupt", file);
 
   Plan plan;
-  bool have_key = false, have_graph = false, have_gemm = false;
+  bool have_key = false, have_graph = false, have_gemm = false, have_precision = false;
   ByteReader body(bytes.subspan(kHeaderBytes, size_t(body_bytes)), file, kHeaderBytes);
   while (body.remaining() > 0) {
     const uint32_t id = body.u32("section id");
@@ -81,6 +91,10 @@ Plan parse_plan(std::span<const uint8_t> bytes, const std::string& file) {
       case SectionId::kGemmAlgorithms:
         once(have_gemm, "GEMM algorithms");
         plan.gemm_algorithms = read_gemm_algorithms(section);
+        break;
+      case SectionId::kLayerPrecision:
+        once(have_precision, "layer precision");
+        plan.layer_precision = read_layer_precision(section);
         break;
       default:
         section.corrupt("unknown section id {}", id);

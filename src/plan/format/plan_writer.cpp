@@ -36,6 +36,16 @@ std::vector<uint8_t> gemm_payload(const std::vector<GemmAlgorithms>& layers) {
   return std::move(w.buffer());
 }
 
+std::vector<uint8_t> layer_precision_payload(const std::map<std::string, std::string>& layers) {
+  ByteWriter w;
+  w.u64(layers.size());
+  for (const auto& [layer, precision] : layers) {
+    w.string(layer);
+    w.string(precision);
+  }
+  return std::move(w.buffer());
+}
+
 // Writes all of `data` to `fd`, retrying short writes.
 bool write_all(int fd, const uint8_t* data, size_t n) {
   while (n > 0) {
@@ -60,6 +70,8 @@ std::vector<uint8_t> serialize_plan(const Plan& plan) {
   write_section(body, SectionId::kGraph, std::move(graph.buffer()));
   if (!plan.gemm_algorithms.empty())
     write_section(body, SectionId::kGemmAlgorithms, gemm_payload(plan.gemm_algorithms));
+  if (!plan.layer_precision.empty())
+    write_section(body, SectionId::kLayerPrecision, layer_precision_payload(plan.layer_precision));
 
   ByteWriter file;
   file.bytes(kMagic, sizeof kMagic);
