@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -311,6 +312,28 @@ PrecisionSearchResult search_mixed_precision(const std::vector<std::string>& lay
     const std::string layer = layer_to_raise(evaluator.attribute(assignment), layers, raisable);
     assignment[layer] = ladder[++level[layer]];
     note = fmt::format("{} raised to {}", layer, assignment[layer]);
+  }
+  // Steepest descent from the fastest precision: raise, one step at a time, the layer whose raise
+  // alone lowers the calibration error most (attribution above follows where error first appears;
+  // this finds layers, e.g. a cancelling score layer, whose precision dominates the output).
+  level.clear();
+  assignment = uniform(ladder.front());
+  while (!r.candidates[evaluate(assignment, ladder.front() + " everywhere")].meets) {
+    std::optional<size_t> best;
+    std::string best_layer;
+    for (const std::string& l : layers) {
+      if (level[l] + 1 >= ladder.size()) continue;
+      LayerPrecisionMap trial = assignment;
+      trial[l] = ladder[level[l] + 1];
+      std::string trial_note;
+      for (const std::string& m : layers)
+        if (trial[m] != ladder.front()) trial_note += (trial_note.empty() ? "" : ", ") + m + " " + trial[m];
+      const size_t c = evaluate(trial, trial_note);
+      if (!best || r.candidates[c].calibration < r.candidates[*best].calibration) best = c, best_layer = l;
+    }
+    if (!best) break;
+    assignment = r.candidates[*best].assignment;
+    ++level[best_layer];
   }
   for (size_t i = 1; i < ladder.size(); ++i) evaluate(uniform(ladder[i]), ladder[i] + " everywhere");
 

@@ -87,7 +87,9 @@ std::vector<std::string> precision_ladder(const std::string& backend, const std:
 // Greedy search over the GEMM `layers` (execution order) and the `ladder`: starts with its first
 // precision everywhere and, while the calibration measure misses the budget, raises one layer one
 // step: the first layer compare_layers marks over tolerance, else the one with the largest share
-// of values over it. The uniform assignments of the ladder are candidates too. Times the candidates
+// of values over it. A second walk from the same start raises, each step, the layer whose raise
+// alone lowers the calibration measure most. The uniform assignments of the ladder are candidates
+// too. Times the candidates
 // that meet the budget, picks the fastest and verifies it on the held-out half. Throws kRuntime
 // when no candidate meets the budget or the chosen one fails verification.
 PrecisionSearchResult search_mixed_precision(const std::vector<std::string>& layers,

@@ -126,13 +126,17 @@ TEST(MixedPrecisionSearch, RaisesTheMarkedLayerAndStopsWhenTheBudgetIsMet) {
   // fp16 everywhere (0.022) misses; fc2 is marked and raised to tf32 (0.004): met, no more steps.
   ASSERT_EQ(ev.attributed.size(), 1u);
   EXPECT_EQ(ev.attributed[0], (LayerPrecisionMap{{"fc1", "fp16"}, {"fc2", "fp16"}, {"fc3", "fp16"}}));
-  ASSERT_EQ(r.candidates.size(), 4u);
+  // The steepest-descent walk tries each single raise (fc2's is the candidate above).
+  ASSERT_EQ(r.candidates.size(), 6u);
   EXPECT_EQ(r.candidates[0].note, "fp16 everywhere");
   EXPECT_FALSE(r.candidates[0].meets);
   EXPECT_EQ(r.candidates[1].note, "fc2 raised to tf32");
   EXPECT_TRUE(r.candidates[1].meets);
-  EXPECT_EQ(r.candidates[2].note, "tf32 everywhere");
-  EXPECT_EQ(r.candidates[3].note, "fp32 everywhere");
+  EXPECT_EQ(r.candidates[2].note, "fc1 tf32");
+  EXPECT_FALSE(r.candidates[2].meets);
+  EXPECT_EQ(r.candidates[3].note, "fc3 tf32");
+  EXPECT_EQ(r.candidates[4].note, "tf32 everywhere");
+  EXPECT_EQ(r.candidates[5].note, "fp32 everywhere");
   EXPECT_EQ(r.chosen, 1u);  // 30 + 20 + 30 requests/s beats tf32 (60) and fp32 (30) everywhere
   EXPECT_EQ(r.candidates[r.chosen].assignment,
             (LayerPrecisionMap{{"fc1", "fp16"}, {"fc2", "tf32"}, {"fc3", "fp16"}}));
@@ -169,7 +173,8 @@ TEST(MixedPrecisionSearch, KeepsRaisingUntilMetAndPicksTheFastest) {
   std::vector<std::string> notes;
   for (const PrecisionCandidate& c : r.candidates) notes.push_back(c.note);
   EXPECT_EQ(notes, (std::vector<std::string>{"fp16 everywhere", "fc1 raised to tf32", "fc1 raised to fp32",
-                                             "fc2 raised to tf32", "tf32 everywhere", "fp32 everywhere"}));
+                                             "fc2 raised to tf32", "fc2 tf32", "fc3 tf32", "tf32 everywhere",
+                                             "fp32 everywhere"}));
   EXPECT_EQ(ev.attributed.size(), 3u);
   EXPECT_TRUE(r.candidates[4].meets);  // tf32 everywhere: 0.0036
   EXPECT_EQ(r.candidates[r.chosen].note, "tf32 everywhere");
