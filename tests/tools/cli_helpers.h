@@ -4,11 +4,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace rankrt::testing {
 
@@ -46,6 +48,16 @@ inline CommandResult run_rankrt(const std::string& args) {
   const int status = ::pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// Expects exit `code` and exactly one output line: rankrt's error line, naming every part.
+inline void expect_one_line_error(const std::string& args, int code, const std::vector<std::string>& parts) {
+  const CommandResult r = run_rankrt(args);
+  EXPECT_EQ(r.exit_code, code) << args << "\n" << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  EXPECT_EQ(r.output.rfind("rankrt: error: ", 0), 0u) << r.output;
+  for (const std::string& p : parts)
+    EXPECT_NE(r.output.find(p), std::string::npos) << p << " in " << r.output;
 }
 
 inline std::string read_file(const std::string& path) {

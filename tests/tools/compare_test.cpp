@@ -12,6 +12,7 @@
 namespace rankrt {
 namespace {
 
+using testing::expect_one_line_error;
 using testing::read_file;
 using testing::run_rankrt;
 
@@ -32,16 +33,6 @@ class CompareTest : public ::testing::Test {
       if (l["layer"] == name) return l;
     ADD_FAILURE() << "no layer " << name;
     return {};
-  }
-
-  // Expects exit `code` and exactly one output line, an error naming every part.
-  static void expect_error(const std::string& args, int code, const std::vector<std::string>& parts) {
-    const testing::CommandResult r = run_rankrt(args);
-    EXPECT_EQ(r.exit_code, code) << args << "\n" << r.output;
-    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
-    EXPECT_EQ(r.output.rfind("rankrt: error: ", 0), 0u) << r.output;
-    for (const std::string& p : parts)
-      EXPECT_NE(r.output.find(p), std::string::npos) << p << " in " << r.output;
   }
 
   testing::ScratchDir dir_{"compare"};
@@ -98,18 +89,18 @@ TEST_F(CompareTest, PerturbedPlanMarksThePerturbedLayerFirst) {
 }
 
 TEST_F(CompareTest, BadInputsGiveOneErrorLine) {
-  expect_error("compare --model " + file("missing.pb") + " --samples " + file("samples.pb"), 1,
-               {"missing.pb", "no such file"});
+  expect_one_line_error("compare --model " + file("missing.pb") + " --samples " + file("samples.pb"), 1,
+                        {"missing.pb", "no such file"});
   SampleFile wrong;
   wrong.samples.push_back({{"wrong_input", Tensor(DType::kF32, {2, 384})}});
   write_samples(file("wrong.pb"), wrong);
-  expect_error("compare --model " + file("frozen_graph.pb") + " --samples " + file("wrong.pb"), 1,
-               {"wrong.pb", "wrong_input"});
-  expect_error("compare " + model_args() + " --sample 7", 2, {"--sample 7", "samples.pb"});
-  expect_error("compare " + model_args() + " --plan " + file("model.onnx"), 1, {"model.onnx"});
+  expect_one_line_error("compare --model " + file("frozen_graph.pb") + " --samples " + file("wrong.pb"), 1,
+                        {"wrong.pb", "wrong_input"});
+  expect_one_line_error("compare " + model_args() + " --sample 7", 2, {"--sample 7", "samples.pb"});
+  expect_one_line_error("compare " + model_args() + " --plan " + file("model.onnx"), 1, {"model.onnx"});
   ASSERT_EQ(run_rankrt("build --model " + file("model.onnx") + " --plan " + file("onnx.plan")).exit_code, 0);
-  expect_error("compare " + model_args() + " --plan " + file("onnx.plan"), 2,
-               {"onnx.plan", "another model", "frozen_graph.pb"});
+  expect_one_line_error("compare " + model_args() + " --plan " + file("onnx.plan"), 2,
+                        {"onnx.plan", "another model", "frozen_graph.pb"});
   // Option conflicts are CLI11 usage errors (exit 2).
   const testing::CommandResult conflict =
       run_rankrt("compare " + model_args() + " --plan " + file("onnx.plan") + " --precision fp64");
