@@ -2,6 +2,7 @@
 #include "backends/cuda/lt_gemm.h"
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "backends/cuda/cuda_check.h"
@@ -153,8 +154,11 @@ void LtGemm::tune(cublasLtHandle_t handle, cublasLtMatmulPreferenceOpaque_t& pre
   cudaStream_t stream = nullptr;
   cudaEvent_t start = nullptr, stop = nullptr;
   RANKRT_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), layer_);
+  const std::unique_ptr<CUstream_st, decltype(&cudaStreamDestroy)> stream_owner(stream, cudaStreamDestroy);
   RANKRT_CUDA_CHECK(cudaEventCreate(&start), layer_);
+  const std::unique_ptr<CUevent_st, decltype(&cudaEventDestroy)> start_owner(start, cudaEventDestroy);
   RANKRT_CUDA_CHECK(cudaEventCreate(&stop), layer_);
+  const std::unique_ptr<CUevent_st, decltype(&cudaEventDestroy)> stop_owner(stop, cudaEventDestroy);
   const float alpha = 1.0f, beta = 0.0f;
   const bool with_bias = epilogue_ == CUBLASLT_EPILOGUE_BIAS || epilogue_ == CUBLASLT_EPILOGUE_RELU_BIAS;
   // Mean time of one product with `algo` at `rows`, or a negative number when it fails to run.
@@ -209,9 +213,6 @@ void LtGemm::tune(cublasLtHandle_t handle, cublasLtMatmulPreferenceOpaque_t& pre
       for (int64_t rows = low; rows <= bucket; ++rows)
         if (supports(*best, rows)) algos_[size_t(rows - 1)] = *best;
   }
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
-  cudaStreamDestroy(stream);
 }
 
 LtGemm::LtGemm(int64_t k, int64_t m, GemmPrecision precision, std::string layer,
