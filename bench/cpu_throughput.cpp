@@ -1,8 +1,9 @@
-// CPU backend throughput: DQM at N=511 and over the shared sample mix, at 1 and 2 intra-op
-// threads, per precision (fp32 also as imported, --no-optimize), one request at a time through
-// the zero-allocation API (inputs copied into the context's buffers, execute, outputs read in
-// place). Prints requests/s, p50/p99 latency and the share of scores over 1% relative error
-// against the model's baseline.txt (every sample once).
+// CPU backend throughput: DQM at N=511 and over the shared sample mix, at 1 and 2 threads (2:
+// requests of >= cpu::kDefaultSplitRows rows split into a row slice per thread), per precision
+// (fp32 also as imported, --no-optimize), one request at a time through the zero-allocation API
+// (inputs copied into the context's buffers, execute, outputs read in place). Prints requests/s,
+// p50/p99 latency and the share of scores over 1% relative error against the model's
+// baseline.txt (every sample once).
 // Usage: cpu_throughput [MODEL_DIR] [SECONDS_PER_CASE] [--precisions fp32,bf16,int8]
 //   (default: ../shared/models/dqm, 5 s, fp32); RANKRT_PROFILE=1 also prints each step's mean
 //   time (stderr).

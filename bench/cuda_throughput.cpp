@@ -8,6 +8,7 @@
 // Usage: cuda_throughput MODEL SAMPLES [--precisions fp32,tf32] [--contexts 1,2,4,8] [--seconds 3]
 //                        [--io pinned|staging] [--device-timing] [--tune-gemms] [--no-cuda-graph]
 //                        [--graph-buckets] [--no-optimize] [--profile N=1:512:512]
+//                        [--calibration-cache FILE]   (int8 / fp8: `rankrt build --calibrate` writes it)
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -23,6 +24,7 @@
 #include "import/model_loader.h"
 #include "io/samples.h"
 #include "ir/input_binding.h"
+#include "plan/calibration_cache.h"
 
 using namespace rankrt;
 using Clock = std::chrono::steady_clock;
@@ -158,7 +160,7 @@ int main(int argc, char** argv) try {
     fmt::print(stderr,
                "usage: cuda_throughput MODEL SAMPLES [--precisions P,..] [--contexts C,..] [--seconds S] "
                "[--io pinned|staging] [--device-timing] [--tune-gemms] [--no-cuda-graph] [--graph-buckets] "
-               "[--no-optimize] [--profile N=min:opt:max]\n");
+               "[--no-optimize] [--profile N=min:opt:max] [--calibration-cache FILE]\n");
     return 2;
   }
   std::vector<std::string> precisions{"fp32"}, context_counts{"1", "2", "4", "8"};
@@ -167,6 +169,7 @@ int main(int argc, char** argv) try {
   ShapeProfile profile;
   Io io;
   bool tune = false;
+  std::map<std::string, float> amax;  // int8 / fp8 layers' input ranges (rankrt build --calibrate)
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--precisions" && i + 1 < argc)
@@ -190,6 +193,8 @@ int main(int argc, char** argv) try {
       buckets = true;
     else if (a == "--no-optimize")
       optimized = false;
+    else if (a == "--calibration-cache" && i + 1 < argc)
+      amax = plan::read_calibration_cache(argv[++i]).activation_amax;
     else
       fail(ErrorCode::kUsage, "unknown argument '{}'", a);
   }
@@ -217,6 +222,7 @@ int main(int argc, char** argv) try {
     options.optimize = optimized;
     options.graph_buckets = buckets;
     options.tune_gemms = tune;
+    options.activation_amax = amax;
     auto engine = build_engine(graph, options);
     fmt::print(stderr, "engine: {}\n", engine->description());
     for (const auto& [name, reqs, rows] :

@@ -39,7 +39,8 @@ rankrt::plan::Plan seed_plan() {
   k.format_version = plan::kFormatVersion;
   k.model_sha256 = std::string(64, 'a');
   k.backend = "cuda";
-  k.precision = "fp16";
+  k.precision = "int8";
+  k.activation_amax = {{"fc", 1.5f}};
   k.profile = {1, 2, 4};
   k.cuda_graphs = true;
   k.disabled_passes = {"x"};
@@ -60,7 +61,7 @@ rankrt::plan::Plan seed_plan() {
                   {"t", Tensor::from_vector<bool>({2}, {true, false})}};
   g.nodes = {matmul, Node{"act", "Relu", {"h"}, {"y"}, {}}};
   g.value_info["h"] = {"h", DType::kF32, {Dim::sym("N"), 2}, true};
-  p.gemm_algorithms.push_back({"fc", "fp16", 2, 2, {{1, 2, 3, 4, 5, 6, 7, 8}}});
+  p.gemm_algorithms.push_back({"fc", "int8", 2, 2, {{1, 2, 3, 4, 5, 6, 7, 8}}});
   return p;
 }
 

@@ -7,6 +7,7 @@
 #include "core/half.h"
 #include "ops/elementwise.h"
 #include "ops/op_list.h"
+#include "ops/shape_helpers.h"
 
 namespace rankrt {
 
@@ -26,7 +27,8 @@ void infer_cast(InferContext& ctx) {
   set_like_input(ctx, 0, 0);
   out.dtype = to;
   if (to == x.dtype) out.constant = x.constant;
-  if (is_integer(to) && is_integer(x.dtype)) out.shape_value = x.shape_value;
+  if (!is_float(to) && !is_float(x.dtype))  // integer / bool values convert (wrapping) as the kernel does
+    propagate_symbolic(ctx, {0}, [](std::span<const SymbolicInt> a) { return a[0]; });
 }
 
 // A float value converted to integer type T: truncation toward zero, NaN -> 0, saturating.

@@ -7,12 +7,60 @@
 //   attr activation: none | relu | prelu | sigmoid | tanh | dice | gelu | gelu_tanh | swish
 //     (default none); gelu = 0.5*x*(1+erf(x/sqrt(2))), gelu_tanh = its tanh approximation
 //     0.5*x*(1+tanh(sqrt(2/pi)*(x+0.044715*x^3))), swish = x*sigmoid(x)
+//   attrs post_ops, post_values (optional): elementwise ops with a constant applied after the
+//     activation, in the Dense's arithmetic (ops/dense_post_ops.h)
+#include <algorithm>
 #include <cmath>
 
 #include "ops/broadcast.h"
+#include "ops/dense_post_ops.h"
 #include "ops/op_list.h"
 
 namespace rankrt {
+
+namespace {
+
+constexpr const char* kPostOpNames[] = {"abs", "neg", "add", "sub", "rsub", "mul", "div", "rdiv"};
+
+}  // namespace
+
+const char* post_op_name(PostOp op) { return kPostOpNames[int(op)]; }
+
+PostOps<double> dense_post_ops(const Node& n) {
+  PostOps<double> p;
+  auto it = n.attrs.find(kPostOpsAttr);
+  if (it == n.attrs.end()) return p;
+  const auto* names = std::get_if<std::vector<std::string>>(&it->second);
+  auto values_it = n.attrs.find(kPostValuesAttr);
+  const auto* values =
+      values_it == n.attrs.end() ? nullptr : std::get_if<std::vector<double>>(&values_it->second);
+  if (!names || !values || names->size() != values->size() || names->size() > size_t(kMaxPostOps))
+    fail(ErrorCode::kInvalidGraph,
+         "node '{}' ({}): attributes {} and {} must be a string list and a float list of the same length "
+         "(at most {})",
+         n.name, n.op, kPostOpsAttr, kPostValuesAttr, kMaxPostOps);
+  for (size_t i = 0; i < names->size(); ++i) {
+    const auto* name = std::find(std::begin(kPostOpNames), std::end(kPostOpNames), (*names)[i]);
+    if (name == std::end(kPostOpNames))
+      fail(ErrorCode::kInvalidGraph, "node '{}' ({}): unknown post-op '{}'", n.name, n.op, (*names)[i]);
+    p.op[p.count] = PostOp(name - std::begin(kPostOpNames));
+    p.value[p.count++] = (*values)[i];
+  }
+  return p;
+}
+
+void append_post_op(Node& n, PostOp op, double value) {
+  std::vector<std::string> names;
+  std::vector<double> values;
+  if (n.has_attr(kPostOpsAttr)) {
+    names = std::get<std::vector<std::string>>(n.attrs.at(kPostOpsAttr));
+    values = std::get<std::vector<double>>(n.attrs.at(kPostValuesAttr));
+  }
+  names.push_back(post_op_name(op));
+  values.push_back(value);
+  n.attrs[kPostOpsAttr] = names;
+  n.attrs[kPostValuesAttr] = values;
+}
 
 namespace {
 
@@ -34,6 +82,7 @@ void infer_dense(InferContext& ctx) {
   if (given != params)
     ctx.error(ErrorCode::kInvalidGraph, "activation '{}' takes {} parameter inputs, got {}", act, params,
               given);
+  dense_post_ops(ctx.node());
   if (!is_float(x.dtype) || w.dtype != x.dtype)
     ctx.error(ErrorCode::kShape, "X and W must have the same float dtype, got {} and {}", dtype_name(x.dtype),
               dtype_name(w.dtype));
@@ -87,6 +136,7 @@ void compute_dense(ComputeContext& ctx) {
   const int64_t k = w.dims()[0], m = w.dims()[1];
   const int64_t rows = x.numel() / k;
   const Tensor* bias = ctx.inputs.size() > 2 ? ctx.inputs[2] : nullptr;
+  const PostOps<double> post = dense_post_ops(ctx.node);
   dispatch_float(x.dtype(), [&]<typename T>() {
     const T* xp = x.data<T>();
     const T* wp = w.data<T>();
@@ -98,7 +148,7 @@ void compute_dense(ComputeContext& ctx) {
         double params[3] = {};
         for (size_t p = 3; p < ctx.inputs.size(); ++p)
           params[p - 3] = double(param_at<T>(ctx.inputs[p], r, c, m));
-        yp[r * m + c] = T(activate(act, double(acc), params));
+        yp[r * m + c] = T(post.apply(activate(act, double(acc), params)));
       }
     }
   });

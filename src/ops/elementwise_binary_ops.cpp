@@ -1,11 +1,12 @@
 // Elementwise arithmetic with multidirectional broadcasting: Add, Sub, Mul, Div, Pow and the
-// variadic Max, Min, Sum, Mean. Integer Add/Sub/Mul/Div on dimension vectors also propagate
-// shape_value so that computed shapes (e.g. N * 4) resolve.
+// variadic Max, Min, Sum, Mean. Integer Add/Sub/Mul/Div/Max/Min on dimension vectors also
+// propagate shape_value so that computed shapes (e.g. N * 4, Max(N, 1)) resolve.
 #include <cmath>
 #include <optional>
 
 #include "ops/elementwise.h"
 #include "ops/op_list.h"
+#include "ops/shape_helpers.h"
 
 namespace rankrt {
 
@@ -27,11 +28,11 @@ struct AddFn {
   static T apply(T a, T b) {
     return wrapping(a, b, [](auto x, auto y) { return x + y; });
   }
-  static std::optional<Dim> dims(const Dim& a, const Dim& b) {
-    if (a.is_known() && b.is_known()) return Dim(a.value + b.value);
-    if (a == Dim(0)) return b;
-    if (b == Dim(0)) return a;
-    return std::nullopt;
+  static SymbolicInt symbolic(const SymbolicInt& a, const SymbolicInt& b) {
+    if (a.is_known() && b.is_known()) return apply(*a.value, *b.value);
+    if (a.same_as(0)) return b;
+    if (b.same_as(0)) return a;
+    return {};
   }
 };
 struct SubFn {
@@ -39,10 +40,11 @@ struct SubFn {
   static T apply(T a, T b) {
     return wrapping(a, b, [](auto x, auto y) { return x - y; });
   }
-  static std::optional<Dim> dims(const Dim& a, const Dim& b) {
-    if (a.is_known() && b.is_known() && a.value >= b.value) return Dim(a.value - b.value);
-    if (b == Dim(0)) return a;
-    return std::nullopt;
+  static SymbolicInt symbolic(const SymbolicInt& a, const SymbolicInt& b) {
+    if (a.is_known() && b.is_known()) return apply(*a.value, *b.value);
+    if (b.same_as(0)) return a;
+    if (a.same_as(b)) return 0;
+    return {};
   }
 };
 struct MulFn {
@@ -50,11 +52,12 @@ struct MulFn {
   static T apply(T a, T b) {
     return wrapping(a, b, [](auto x, auto y) { return x * y; });
   }
-  static std::optional<Dim> dims(const Dim& a, const Dim& b) {
-    if (a.is_known() && b.is_known()) return Dim(a.value * b.value);
-    if (a == Dim(1)) return b;
-    if (b == Dim(1)) return a;
-    return std::nullopt;
+  static SymbolicInt symbolic(const SymbolicInt& a, const SymbolicInt& b) {
+    if (a.is_known() && b.is_known()) return apply(*a.value, *b.value);
+    if (a.same_as(0) || b.same_as(0)) return 0;
+    if (a.same_as(1)) return b;
+    if (b.same_as(1)) return a;
+    return {};
   }
 };
 struct DivFn {
@@ -68,53 +71,19 @@ struct DivFn {
     }
     return T(a / b);  // integer division truncates toward zero
   }
-  static std::optional<Dim> dims(const Dim& a, const Dim& b) {
-    if (a.is_known() && b.is_known() && b.value > 0) return Dim(a.value / b.value);
-    if (b == Dim(1)) return a;
-    return std::nullopt;
+  static SymbolicInt symbolic(const SymbolicInt& a, const SymbolicInt& b) {
+    if (a.is_known() && b.is_known() && *b.value != 0) return apply(*a.value, *b.value);
+    if (b.same_as(1)) return a;
+    return {};
   }
 };
-
-// Longest constant treated as a dimension vector.
-constexpr int64_t kMaxDimsValue = 16;
-
-// The elements of a small non-negative integer 1-D/scalar input as dims, when known.
-std::optional<Shape> dims_value(const InferContext& ctx, size_t i) {
-  const ValueState& s = ctx.input(i);
-  if (s.shape_value) return s.shape_value;
-  const Tensor* c = s.constant;
-  if (!c || is_float(c->dtype()) || c->rank() > 1 || c->numel() > kMaxDimsValue) return std::nullopt;
-  Shape dims;
-  for (int64_t k = 0; k < c->numel(); ++k) {
-    const int64_t v = c->as_int64(k);
-    if (v < 0) return std::nullopt;
-    dims.push_back(Dim(v));
-  }
-  return dims;
-}
-
-// Elementwise dim arithmetic on two dimension vectors (one may be a single broadcast element).
-template <typename Fn>
-void propagate_shape_value(InferContext& ctx) {
-  if (is_float(ctx.input(0).dtype)) return;
-  auto a = dims_value(ctx, 0), b = dims_value(ctx, 1);
-  if (!a || !b) return;
-  if (a->size() != b->size() && a->size() != 1 && b->size() != 1) return;
-  const size_t n = std::max(a->size(), b->size());
-  Shape out;
-  for (size_t k = 0; k < n; ++k) {
-    auto d = Fn::dims((*a)[a->size() == 1 ? 0 : k], (*b)[b->size() == 1 ? 0 : k]);
-    out.push_back(d ? *d : Dim());
-  }
-  ctx.output(0).shape_value = std::move(out);
-}
 
 template <typename Fn>
 void infer_arith(InferContext& ctx) {
   require_numeric(ctx, 0);
   require_same_dtype(ctx, 0, 1);
   set_broadcast_output(ctx, 0, {0, 1}, ctx.input(0).dtype);
-  propagate_shape_value<Fn>(ctx);
+  propagate_symbolic(ctx, {0, 1}, [](std::span<const SymbolicInt> a) { return Fn::symbolic(a[0], a[1]); });
 }
 
 template <typename Fn>
@@ -152,6 +121,11 @@ struct MaxFn {
     }
     return a < b ? b : a;
   }
+  static SymbolicInt symbolic(const SymbolicInt& a, const SymbolicInt& b) {
+    if (const auto less = symbolic_less(a, b)) return *less ? b : a;
+    if (const auto greater = symbolic_less(b, a)) return *greater ? a : b;
+    return {};
+  }
 };
 struct MinFn {
   static constexpr bool kFloatOnly = false;
@@ -162,6 +136,11 @@ struct MinFn {
     }
     return b < a ? b : a;
   }
+  static SymbolicInt symbolic(const SymbolicInt& a, const SymbolicInt& b) {
+    if (const auto less = symbolic_less(a, b)) return *less ? a : b;
+    if (const auto greater = symbolic_less(b, a)) return *greater ? b : a;
+    return {};
+  }
 };
 struct SumFn {
   static constexpr bool kFloatOnly = true;
@@ -170,6 +149,14 @@ struct SumFn {
     return a + b;
   }
 };
+
+// Fn::symbolic folded over every input.
+template <typename Fn>
+SymbolicInt fold_symbolic(std::span<const SymbolicInt> args) {
+  SymbolicInt acc = args[0];
+  for (size_t i = 1; i < args.size(); ++i) acc = Fn::symbolic(acc, args[i]);
+  return acc;
+}
 
 template <typename Fn>
 void infer_variadic(InferContext& ctx) {
@@ -184,6 +171,7 @@ void infer_variadic(InferContext& ctx) {
     all.push_back(i);
   }
   set_broadcast_output(ctx, 0, all, ctx.input(0).dtype);
+  if constexpr (!Fn::kFloatOnly) propagate_symbolic(ctx, all, &fold_symbolic<Fn>);
 }
 
 template <typename Fn>

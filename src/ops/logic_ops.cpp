@@ -1,17 +1,31 @@
 // Comparisons (Equal, Greater, Less, GreaterOrEqual, LessOrEqual -> bool), boolean And, Or, Xor,
-// Not, and Where (three-way broadcast select).
+// Not, and Where (three-way broadcast select). On dimension vectors they also propagate
+// shape_value (bools as 0 / 1), so that shape subgraphs such as PyTorch's expand(N, -1), written
+// Where(Equal(shape, -1), 1, shape), resolve.
 #include "ops/elementwise.h"
 #include "ops/op_list.h"
+#include "ops/shape_helpers.h"
 
 namespace rankrt {
 
 namespace {
+
+std::optional<bool> negated(std::optional<bool> b) {
+  if (b) return !*b;
+  return std::nullopt;
+}
+
+// A decided truth value as a bool element (1 or 0), or unknown.
+SymbolicInt truth(std::optional<bool> b) { return b ? SymbolicInt(*b ? 1 : 0) : SymbolicInt(); }
 
 struct EqualFn {
   static constexpr bool kBools = true;
   template <typename T>
   static bool apply(T a, T b) {
     return a == b;
+  }
+  static std::optional<bool> symbolic(const SymbolicInt& a, const SymbolicInt& b) {
+    return symbolic_equal(a, b);
   }
 };
 struct GreaterFn {
@@ -20,12 +34,18 @@ struct GreaterFn {
   static bool apply(T a, T b) {
     return a > b;
   }
+  static std::optional<bool> symbolic(const SymbolicInt& a, const SymbolicInt& b) {
+    return symbolic_less(b, a);
+  }
 };
 struct LessFn {
   static constexpr bool kBools = false;
   template <typename T>
   static bool apply(T a, T b) {
     return a < b;
+  }
+  static std::optional<bool> symbolic(const SymbolicInt& a, const SymbolicInt& b) {
+    return symbolic_less(a, b);
   }
 };
 struct GreaterOrEqualFn {
@@ -34,12 +54,18 @@ struct GreaterOrEqualFn {
   static bool apply(T a, T b) {
     return a >= b;
   }
+  static std::optional<bool> symbolic(const SymbolicInt& a, const SymbolicInt& b) {
+    return negated(symbolic_less(a, b));
+  }
 };
 struct LessOrEqualFn {
   static constexpr bool kBools = false;
   template <typename T>
   static bool apply(T a, T b) {
     return a <= b;
+  }
+  static std::optional<bool> symbolic(const SymbolicInt& a, const SymbolicInt& b) {
+    return negated(symbolic_less(b, a));
   }
 };
 
@@ -48,6 +74,8 @@ void infer_compare(InferContext& ctx) {
   if (!Fn::kBools) require_numeric(ctx, 0);
   require_same_dtype(ctx, 0, 1);
   set_broadcast_output(ctx, 0, {0, 1}, DType::kBool);
+  propagate_symbolic(ctx, {0, 1},
+                     [](std::span<const SymbolicInt> a) { return truth(Fn::symbolic(a[0], a[1])); });
 }
 
 template <typename Fn>
@@ -57,14 +85,26 @@ void compute_compare(ComputeContext& ctx) {
   });
 }
 
+// The symbolic rules see bools as 0 / 1; one known operand may decide And / Or.
 struct AndFn {
   static bool apply(bool a, bool b) { return a && b; }
+  static SymbolicInt symbolic(const SymbolicInt& a, const SymbolicInt& b) {
+    if (a.same_as(0) || b.same_as(0)) return 0;
+    return a.is_known() && b.is_known() ? SymbolicInt(1) : SymbolicInt();
+  }
 };
 struct OrFn {
   static bool apply(bool a, bool b) { return a || b; }
+  static SymbolicInt symbolic(const SymbolicInt& a, const SymbolicInt& b) {
+    if (a.same_as(1) || b.same_as(1)) return 1;
+    return a.is_known() && b.is_known() ? SymbolicInt(0) : SymbolicInt();
+  }
 };
 struct XorFn {
   static bool apply(bool a, bool b) { return a != b; }
+  static SymbolicInt symbolic(const SymbolicInt& a, const SymbolicInt& b) {
+    return a.is_known() && b.is_known() ? SymbolicInt(*a.value != *b.value) : SymbolicInt();
+  }
 };
 
 template <typename Fn>
@@ -72,6 +112,7 @@ void infer_boolean(InferContext& ctx) {
   require_bool(ctx, 0);
   require_bool(ctx, 1);
   set_broadcast_output(ctx, 0, {0, 1}, DType::kBool);
+  propagate_symbolic(ctx, {0, 1}, [](std::span<const SymbolicInt> a) { return Fn::symbolic(a[0], a[1]); });
 }
 
 template <typename Fn>
@@ -82,6 +123,9 @@ void compute_boolean(ComputeContext& ctx) {
 void infer_not(InferContext& ctx) {
   require_bool(ctx, 0);
   set_like_input(ctx, 0, 0);
+  propagate_symbolic(ctx, {0}, [](std::span<const SymbolicInt> a) {
+    return a[0].is_known() ? SymbolicInt(*a[0].value == 0) : SymbolicInt();
+  });
 }
 
 void compute_not(ComputeContext& ctx) {
@@ -94,6 +138,11 @@ void infer_where(InferContext& ctx) {
   require_bool(ctx, 0);
   require_same_dtype(ctx, 1, 2);
   set_broadcast_output(ctx, 0, {0, 1, 2}, ctx.input(1).dtype);
+  // A known condition picks its side; an unknown one still gives the value both sides share.
+  propagate_symbolic(ctx, {0, 1, 2}, [](std::span<const SymbolicInt> a) {
+    if (a[0].is_known()) return *a[0].value ? a[1] : a[2];
+    return a[1].same_as(a[2]) ? a[1] : SymbolicInt();
+  });
 }
 
 void compute_where(ComputeContext& ctx) {

@@ -18,6 +18,7 @@ std::vector<OpSchema> build_op_list() {
   append_reduce_ops(ops);
   append_shape_ops(ops);
   append_data_movement_ops(ops);
+  append_pad_ops(ops);
   append_generator_ops(ops);
   append_cast_ops(ops);
   append_dense_ops(ops);

@@ -15,6 +15,7 @@ void append_matmul_ops(std::vector<OpSchema>& ops);              // MatMul, Gemm
 void append_reduce_ops(std::vector<OpSchema>& ops);              // ReduceSum, ReduceMean, ReduceMax
 void append_shape_ops(std::vector<OpSchema>& ops);               // Shape, Reshape, Flatten, Squeeze, ...
 void append_data_movement_ops(std::vector<OpSchema>& ops);       // Concat, Split, Slice, Gather, Tile, ...
+void append_pad_ops(std::vector<OpSchema>& ops);                 // Pad
 void append_generator_ops(std::vector<OpSchema>& ops);           // Constant, ConstantOfShape, Range
 void append_cast_ops(std::vector<OpSchema>& ops);                // Cast, Identity
 void append_dense_ops(std::vector<OpSchema>& ops);               // Dense (fused GEMM + epilogue)

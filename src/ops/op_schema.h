@@ -24,7 +24,7 @@ struct ValueState {
   // input's constant, or (in executors) the run-time value. Must outlive the inference.
   const Tensor* constant = nullptr;
   // For small 1-D int tensors that hold dimensions (Shape's output and what is computed from it):
-  // the elements, which may be symbolic.
+  // the elements, which may be symbolic (bool values computed from them: 0 / 1).
   std::optional<Shape> shape_value;
 };
 

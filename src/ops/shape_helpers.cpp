@@ -1,7 +1,9 @@
-// Axis normalisation, shape-like input reading, symbolic dim arithmetic and copy kernels.
+// Axis normalisation, shape-like input reading, symbolic dim arithmetic, elementwise symbolic
+// evaluation of small integer values and copy kernels.
 #include "ops/shape_helpers.h"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 
 namespace rankrt {
@@ -104,6 +106,92 @@ Dim quotient_of(const Shape& numerator, const Shape& denominator) {
   if (symbols.empty()) return Dim(num / den);
   if (symbols.size() == 1 && num == den) return Dim::sym(symbols[0]);
   return Dim();
+}
+
+bool SymbolicInt::same_as(const SymbolicInt& o) const {
+  if (value) return o.value == value;
+  return !symbol.empty() && !o.value && o.symbol == symbol;
+}
+
+namespace {
+
+// The range of values an element may take.
+std::pair<int64_t, int64_t> bounds(const SymbolicInt& x) {
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min(), kMax = std::numeric_limits<int64_t>::max();
+  if (x.value) return {*x.value, *x.value};
+  return {x.symbol.empty() ? kMin : 0, kMax};
+}
+
+// The elements of input i for symbolic evaluation: its shape_value, or a small integer or bool
+// constant's values.
+std::optional<std::vector<SymbolicInt>> symbolic_elements(const InferContext& ctx, size_t i) {
+  if (!ctx.has_input(i)) return std::nullopt;
+  std::vector<SymbolicInt> out;
+  if (const std::optional<Shape>& dims = ctx.input(i).shape_value) {
+    for (const Dim& d : *dims) {
+      out.emplace_back();
+      if (d.is_known()) out.back().value = d.value;
+      if (d.is_symbolic()) out.back().symbol = d.symbol;
+    }
+    return out;
+  }
+  const Tensor* t = ctx.constant(i);
+  if (!t || is_float(t->dtype()) || t->rank() > 1 || t->numel() > kMaxShapeValueElements) return std::nullopt;
+  for (int64_t v : t->to_int64_vector()) out.emplace_back(v);
+  return out;
+}
+
+// A result element stored as a dim of a `dtype` shape_value.
+Dim stored_dim(const SymbolicInt& x, DType dtype) {
+  if (x.value) {
+    const int64_t v = Tensor::scalar<int64_t>(*x.value).to(dtype).as_int64(0);  // wraps like the kernels
+    return v >= 0 ? Dim(v) : Dim();
+  }
+  if (!x.symbol.empty() && dtype_size(dtype) >= 4) return Dim::sym(x.symbol);
+  return Dim();
+}
+
+}  // namespace
+
+std::optional<bool> symbolic_less(const SymbolicInt& a, const SymbolicInt& b) {
+  if (a.same_as(b)) return false;
+  const auto [a_lo, a_hi] = bounds(a);
+  const auto [b_lo, b_hi] = bounds(b);
+  if (a_hi < b_lo) return true;
+  if (a_lo >= b_hi) return false;
+  return std::nullopt;
+}
+
+std::optional<bool> symbolic_equal(const SymbolicInt& a, const SymbolicInt& b) {
+  if (a.same_as(b)) return true;
+  const auto [a_lo, a_hi] = bounds(a);
+  const auto [b_lo, b_hi] = bounds(b);
+  if (a_hi < b_lo || b_hi < a_lo) return false;
+  return std::nullopt;
+}
+
+void propagate_symbolic(InferContext& ctx, const std::vector<size_t>& inputs, const SymbolicRule& rule) {
+  ValueState& out = ctx.output(0);
+  if (is_float(out.dtype) || !out.rank_known || out.shape.size() > 1) return;
+  std::vector<std::vector<SymbolicInt>> args;
+  size_t n = 1;
+  for (size_t i : inputs) {
+    std::optional<std::vector<SymbolicInt>> elements = symbolic_elements(ctx, i);
+    if (!elements) return;
+    if (elements->size() != 1) {
+      if (n != 1 && n != elements->size()) return;
+      n = elements->size();
+    }
+    args.push_back(std::move(*elements));
+  }
+  if (out.shape.empty() ? n != 1 : out.shape[0] != Dim(int64_t(n))) return;
+  Shape value;
+  std::vector<SymbolicInt> at(args.size());
+  for (size_t k = 0; k < n; ++k) {
+    for (size_t j = 0; j < args.size(); ++j) at[j] = args[j][args[j].size() == 1 ? 0 : k];
+    value.push_back(stored_dim(rule(at), out.dtype));
+  }
+  out.shape_value = std::move(value);
 }
 
 std::vector<int64_t> row_major_strides(const std::vector<int64_t>& dims) {

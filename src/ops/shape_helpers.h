@@ -1,8 +1,11 @@
-// Helpers shared by the shape, data-movement and generator ops: axis normalisation, reading
-// shape-like inputs (constant or symbolic shape_value), symbolic dim arithmetic and the
-// element-size-generic copy kernels.
+// Helpers shared by the shape, data-movement, generator and elementwise ops: axis normalisation,
+// reading shape-like inputs (constant or symbolic shape_value), symbolic dim arithmetic, elementwise
+// symbolic evaluation of small integer values and the element-size-generic copy kernels.
 #pragma once
+#include <functional>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "ops/op_schema.h"
@@ -34,6 +37,33 @@ Dim sum_of(const Shape& dims);
 // The size d with product_of(denominator) * d == product_of(numerator); unknown when it cannot be
 // determined (the caller checks concrete contradictions).
 Dim quotient_of(const Shape& numerator, const Shape& denominator);
+
+// An element of a small integer or bool value in symbolic evaluation: a known integer (of any sign;
+// bools are 0 and 1), a dim symbol or unknown. A symbol is a size, so >= 0 (a shape profile's min
+// is >= 1, but the reference executor also runs N = 0).
+struct SymbolicInt {
+  std::optional<int64_t> value;
+  std::string symbol;  // without a value: the dim symbol, empty when unknown
+
+  SymbolicInt() = default;
+  SymbolicInt(int64_t v) : value(v) {}  // NOLINT: implicit from an integer is intended
+  bool is_known() const { return value.has_value(); }
+  // Provably equal: the same integer or the same symbol.
+  bool same_as(const SymbolicInt& o) const;
+};
+
+// Whether a < b (a == b) holds for every value the elements may take: true, false, or nullopt
+// when it depends on the values.
+std::optional<bool> symbolic_less(const SymbolicInt& a, const SymbolicInt& b);
+std::optional<bool> symbolic_equal(const SymbolicInt& a, const SymbolicInt& b);
+
+// Elementwise symbolic evaluation of a node whose output 0 is a scalar or 1-D integer or bool:
+// sets its shape_value to rule(element k of each of `inputs`) for every k, when every such input
+// is a shape_value or a small integer or bool constant of n or 1 (broadcast) elements. Known
+// results wrap to the output dtype as the kernels compute; negative results (not dims) and symbols
+// in a type narrower than int32 become unknown dims.
+using SymbolicRule = std::function<SymbolicInt(std::span<const SymbolicInt>)>;
+void propagate_symbolic(InferContext& ctx, const std::vector<size_t>& inputs, const SymbolicRule& rule);
 
 // Row-major element strides of concrete dims.
 std::vector<int64_t> row_major_strides(const std::vector<int64_t>& dims);

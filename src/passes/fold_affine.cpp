@@ -5,6 +5,7 @@
 // Everything is computed in float64 and rounded once to the weight dtype.
 #include <cmath>
 
+#include "ops/dense_post_ops.h"
 #include "ops/shape_inference.h"
 #include "passes/graph_rewrite.h"
 #include "passes/passes.h"
@@ -165,7 +166,7 @@ bool to_dense(Graph& g, size_t i, const States& states) {
 // Dense (no activation) followed by an affine of its output.
 bool fold_following(Graph& g, size_t i, const States& states, const passes::Uses& uses) {
   const Node& d = g.nodes[i];
-  if (d.attr_string(passes::kActivationAttr, "none") != "none") return false;
+  if (d.attr_string(passes::kActivationAttr, "none") != "none" || d.has_attr(kPostOpsAttr)) return false;
   auto parts = dense_parts(g, d);
   auto reader = passes::sole_reader(uses, d.outputs[0]);
   if (!parts || !reader) return false;

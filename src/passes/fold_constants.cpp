@@ -61,11 +61,11 @@ bool evaluate(Graph& g, const Node& n, std::map<std::string, Tensor>& exact) {
   return true;
 }
 
-// The value of an output whose inference already knows it: a propagated constant, or a shape
-// value whose dims are all concrete.
+// The value of an output whose inference already knows it: a propagated constant, or an integer
+// or bool shape value whose elements are all concrete.
 std::optional<Tensor> known_value(const ValueState& s) {
   if (s.constant) return s.constant->clone();
-  if (!s.shape_value || !s.rank_known || !is_integer(s.dtype)) return std::nullopt;
+  if (!s.shape_value || !s.rank_known || is_float(s.dtype)) return std::nullopt;
   auto values = concrete_dims(*s.shape_value);
   auto dims = concrete_dims(s.shape);
   if (!values || !dims || num_elements(*dims) != int64_t(values->size())) return std::nullopt;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ops/dense_post_ops.h"
 #include "ops/shape_inference.h"
 #include "passes/graph_rewrite.h"
 #include "passes/passes.h"
@@ -250,7 +251,8 @@ bool fuse_once(Graph& g) {
   const passes::Uses uses = passes::compute_uses(g);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& d = g.nodes[i];
-    if (d.op != "Dense" || d.attr_string(passes::kActivationAttr, "none") != "none" || d.inputs.size() > 3)
+    if (d.op != "Dense" || d.attr_string(passes::kActivationAttr, "none") != "none" || d.inputs.size() > 3 ||
+        d.has_attr(kPostOpsAttr))  // an activation after the post-ops is not the Dense's activation
       continue;
     const ValueState& y = states.at(d.outputs[0]);
     if (!y.rank_known || y.shape.empty() || !y.shape.back().is_known()) continue;

@@ -147,4 +147,20 @@ std::optional<std::string> other_input(const Node& n, const std::string& value) 
   return std::nullopt;
 }
 
+std::optional<Fill> fill_of(const Graph& g, const std::string& value) {
+  std::optional<size_t> p = g.producer(value);
+  if (!p) return std::nullopt;
+  const Node& n = g.nodes[*p];
+  if (n.op == "ConstantOfShape" && n.inputs.size() == 1) {
+    if (!n.has_attr("value")) return Fill{Tensor::scalar<float>(0.0f), n.inputs[0]};
+    const Tensor& t = n.attr_tensor("value");
+    if (t.numel() == 1) return Fill{t.clone(), n.inputs[0]};
+  }
+  if (n.op == "Expand" && n.inputs.size() == 2) {
+    const Tensor* t = constant_of(g, n.inputs[0]);
+    if (t && t->numel() == 1) return Fill{t->clone(), n.inputs[1]};
+  }
+  return std::nullopt;
+}
+
 }  // namespace rankrt::passes

@@ -73,4 +73,12 @@ inline constexpr const char* kSourceNodesAttr = "source_nodes";
 // The other input of a binary node that reads `value` (the value itself for x*x), or nullopt.
 std::optional<std::string> other_input(const Node& n, const std::string& value);
 
+// A value produced as a fill of one constant (ConstantOfShape, or Expand of a one-element
+// constant): the element (a one-element tensor of the fill's dtype) and the shape input.
+struct Fill {
+  Tensor value;
+  std::string shape;
+};
+std::optional<Fill> fill_of(const Graph& g, const std::string& value);
+
 }  // namespace rankrt::passes

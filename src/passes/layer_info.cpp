@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "ops/dense_post_ops.h"
 #include "passes/graph_rewrite.h"
 
 namespace rankrt {
@@ -106,6 +107,9 @@ std::vector<LayerInfo> layer_table(const Graph& g,
       }
       if (act != "none") l.fused.push_back(act);
       per_element += activation_flops(act);
+      const PostOps<double> post = dense_post_ops(n);
+      for (int i = 0; i < post.count; ++i) l.fused.push_back(post_op_name(post.op[i]));
+      per_element += post.count;
     }
     if (n.op == "BatchNormalization") per_element = 2;
     const Count c = elements(out);

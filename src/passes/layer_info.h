@@ -11,7 +11,7 @@ namespace rankrt {
 
 struct LayerInfo {
   std::string name, op;
-  std::vector<std::string> fused;         // epilogue folded into the op (bias, activation)
+  std::vector<std::string> fused;         // epilogue folded into the op (bias, activation, post-ops)
   std::vector<std::string> source_nodes;  // original node names the layer stands for
   // "fp32", "fp16", ...: a GEMM layer's final precision when given, else the output's dtype.
   std::string precision;
@@ -24,8 +24,9 @@ struct LayerInfo {
 };
 
 // One entry per node. Needs g.value_info (infer_shapes). FLOPs: 2*K per output element of
-// MatMul/Gemm/Dense (plus one per element for a bias and for each elementwise op of a fused
-// activation), one per output element of other compute ops, none for data movement and shape ops.
+// MatMul/Gemm/Dense (plus one per element for a bias, for each elementwise op of a fused
+// activation and for each post-op), one per output element of other compute ops, none for data
+// movement and shape ops (Pad included).
 // `layer_precision`: the final precision of GEMM layers (an engine's resolved per-layer precision).
 std::vector<LayerInfo> layer_table(const Graph& g,
                                    const std::map<std::string, std::string>& layer_precision = {});

@@ -25,5 +25,9 @@ bool fuse_activation(Graph& g);
 bool hoist_common_features(Graph& g);
 // fill(shape, v) + c (ConstantOfShape or Expand of a constant) -> Expand(v + c, shape).
 bool simplify_output_tail(Graph& g);
+// Concat(fills of v, x, fills of v) -> Pad(x, pads, v) (fills: ConstantOfShape, Expand of a constant).
+bool concat_fills_to_pad(Graph& g);
+// Abs / Neg and Add / Sub / Mul / Div by a one-element constant after a Dense -> its post-ops.
+bool fuse_post_ops(Graph& g);
 
 }  // namespace rankrt

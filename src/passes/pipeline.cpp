@@ -28,6 +28,11 @@ struct Pass {
 // - fold_affine before hoist_common_features: the affine preceding the first MatMul (DQM's input
 //   batch norm) must be folded into W first, so that the Dense reads Cast(Concat(Tile(c), x)).
 // - simplify_output_tail after fold_constants (its fill value and addend are constants).
+// - concat_fills_to_pad after simplify_output_tail (whose Expand is the fill it pads with); its Pad
+//   leaves the fill's Shape(z) dead, so that (after eliminate_dead_code) the score tail is the
+//   Dense output's only reader.
+// - fuse_post_ops after fold_affine and fuse_activation: an affine after a Dense without
+//   activation folds into its weights instead, and an activation must fuse before any post-op.
 // - eliminate_dead_code last: the rewrites leave the replaced nodes (Tile, Concat, the shape
 //   subgraph) and the old weights unused.
 constexpr Pass kPasses[] = {
@@ -38,6 +43,8 @@ constexpr Pass kPasses[] = {
     {"fuse_activation", fuse_activation},
     {"hoist_common_features", hoist_common_features},
     {"simplify_output_tail", simplify_output_tail},
+    {"concat_fills_to_pad", concat_fills_to_pad},
+    {"fuse_post_ops", fuse_post_ops},
     {"eliminate_dead_code", eliminate_dead_code},
 };
 

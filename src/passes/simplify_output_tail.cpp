@@ -11,28 +11,8 @@ namespace rankrt {
 namespace {
 
 using passes::constant_of;
-
-// A value produced as a fill of one constant: the fill value and the shape input.
-struct Fill {
-  double value;
-  std::string shape;
-};
-
-std::optional<Fill> fill_of(const Graph& g, const std::string& v) {
-  std::optional<size_t> p = g.producer(v);
-  if (!p) return std::nullopt;
-  const Node& n = g.nodes[*p];
-  if (n.op == "ConstantOfShape" && n.inputs.size() == 1) {
-    if (!n.has_attr("value")) return Fill{0.0, n.inputs[0]};
-    const Tensor& t = n.attr_tensor("value");
-    if (t.numel() == 1) return Fill{t.as_double(0), n.inputs[0]};
-  }
-  if (n.op == "Expand" && n.inputs.size() == 2) {
-    const Tensor* t = constant_of(g, n.inputs[0]);
-    if (t && t->numel() == 1) return Fill{t->as_double(0), n.inputs[1]};
-  }
-  return std::nullopt;
-}
+using passes::Fill;
+using passes::fill_of;
 
 std::optional<double> apply(const std::string& op, double a, double b) {
   if (op == "Add") return a + b;
@@ -57,8 +37,8 @@ bool simplify_output_tail(Graph& g) {
       if (!filled.rank_known || !out.rank_known || filled.shape != out.shape ||
           int64_t(out.shape.size()) < c->rank())
         continue;
-      std::optional<double> v =
-          fi == 0 ? apply(n.op, fill->value, c->as_double(0)) : apply(n.op, c->as_double(0), fill->value);
+      std::optional<double> v = fi == 0 ? apply(n.op, fill->value.as_double(0), c->as_double(0))
+                                        : apply(n.op, c->as_double(0), fill->value.as_double(0));
       if (!v) continue;
       const std::string value =
           passes::add_initializer(g, n.name + "/value", Tensor::scalar<double>(*v).to(out.dtype));

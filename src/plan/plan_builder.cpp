@@ -22,6 +22,7 @@ PlanKey make_plan_key(const PlanRequest& request) {
   key.backend = o.backend;
   key.precision = o.precision;
   key.layer_precision = canonical_rules(o.layer_precision);
+  key.activation_amax = o.activation_amax;
   key.profile = o.profile;
   key.cuda_graphs = o.backend == "cuda" && o.cuda_graphs;
   key.tune_gemms = o.backend == "cuda" && o.tune_gemms;
@@ -57,6 +58,7 @@ std::unique_ptr<Engine> engine_from_plan(Plan plan, const EngineOptions& runtime
   options.disabled_passes.clear();
   options.gemm_algorithms = std::move(plan.gemm_algorithms);
   options.layer_precision = {"", std::move(plan.layer_precision)};
+  options.activation_amax = key.activation_amax;
   if (key.backend == "cuda") {
     PlanKey here = key;
     here.device = describe_cuda_device(runtime.device);

@@ -133,6 +133,25 @@ void plan_cache_settings(const std::string& config, const fs::path& dir, const b
   s.plan_cache = false;
 }
 
+// calibrate / calibration_cache / calibrator: need a model (a plan keeps its calibration).
+void calibration_settings(const std::string& config, const fs::path& dir, const bench::BenchmarkConfig& c,
+                          BenchSettings& s) {
+  if (!s.plan.empty() &&
+      (!c.calibrate().empty() || !c.calibration_cache().empty() || !c.calibrator().empty()))
+    fail(
+        ErrorCode::kUsage,
+        "{}: calibrate, calibration_cache and calibrator need a model: the plan keeps the calibration it was "
+        "built with",
+        config);
+  if (!c.calibrate().empty()) s.calibration.samples = input_file(config, dir, "calibrate", c.calibrate());
+  if (!c.calibration_cache().empty())
+    s.calibration.cache = (dir / c.calibration_cache()).lexically_normal().string();
+  if (!c.calibrator().empty()) {
+    parse_calibrator(c.calibrator(), config + ": calibrator");
+    s.calibration.calibrator = c.calibrator();
+  }
+}
+
 void engine_settings(const std::string& config, const bench::BenchmarkConfig& c, const BenchOverrides& cli,
                      BenchSettings& s) {
   if (!c.backend().empty()) {
@@ -208,6 +227,7 @@ BenchSettings load_bench_config(const std::string& path, const BenchOverrides& o
   s.warmup_passes = count_or(path, "warmup_passes", config.warmup_passes(), 1);
   s.requests_in_flight = count_or(path, "requests_in_flight", config.requests_in_flight(), 1);
   engine_settings(path, config, overrides, s);
+  calibration_settings(path, dir, config, s);
   accuracy_settings(path, config.accuracy(), s.accuracy);
   batching_settings(path, config.dynamic_batching(), s);
   if (!config.json_output().empty()) s.json_output = (dir / config.json_output()).lexically_normal().string();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "io/accuracy.h"
+#include "runtime/calibration.h"
 #include "runtime/engine.h"
 
 namespace rankrt {
@@ -42,6 +43,7 @@ struct BenchSettings {
   bool plan_cache = true;      // reuse / store the model's engine plan (off: no_plan_cache, or a plan)
   std::string plan_cache_dir;  // the plan cache; empty: beside the model (plan::default_cache_dir)
   EngineOptions engine;
+  CalibrationSource calibration;  // int8 / fp8: paths resolved against the config's directory
 };
 
 // The request queue's bound: max_queue_size, or room for every closed-loop request in flight and

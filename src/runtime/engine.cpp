@@ -70,7 +70,7 @@ std::unique_ptr<Engine> build_engine(Graph graph, const EngineOptions& options) 
     return cuda::build_cuda_engine(
         std::move(graph),
         {options.precision, options.profile, options.cuda_graphs, options.device, options.gemm_algorithms,
-         options.graph_buckets, options.tune_gemms, std::move(layers)});
+         options.graph_buckets, options.tune_gemms, std::move(layers), options.activation_amax});
 #else
     fail(ErrorCode::kUsage, "backend cuda: this rankrt was built without CUDA");
 #endif
@@ -79,7 +79,8 @@ std::unique_ptr<Engine> build_engine(Graph graph, const EngineOptions& options) 
     fail(ErrorCode::kUsage, "unknown backend '{}' (cpu, reference, cuda)", options.backend);
   if (options.threads < 0) fail(ErrorCode::kUsage, "threads must be >= 0, got {}", options.threads);
   if (options.backend == "cpu" && options.precision != "fp64")
-    return cpu::build_cpu_engine(std::move(graph), {options.profile, options.threads, options.precision});
+    return cpu::build_cpu_engine(
+        std::move(graph), {options.profile, options.threads, options.precision, options.activation_amax});
   if (options.precision == "fp32") return std::make_unique<ReferenceEngine>(std::move(graph), DType::kF32);
   if (options.precision == "fp64") return std::make_unique<ReferenceEngine>(std::move(graph), DType::kF64);
   fail(ErrorCode::kUsage, "precision '{}' is not supported on backend {} (fp32, fp64)", options.precision,

@@ -1,6 +1,7 @@
 // Backend-neutral runtime interfaces: an immutable Engine shared by threads, and one
 // ExecutionContext per worker holding all per-request state.
 #pragma once
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -40,6 +41,9 @@ struct EngineOptions {
   // precision of every GEMM layer given directly. cuda obeys each layer's; the other backends run
   // every layer in `precision` (a rule asking otherwise is an error).
   LayerPrecision layer_precision;
+  // int8 / fp8 layers: the calibrated max |x| of each GEMM layer's input (input 0), by layer (node)
+  // name of the optimized graph (runtime/calibration.h measures it on samples; plans store it).
+  std::map<std::string, float> activation_amax;
 };
 
 // Whether this build has the CUDA backend and a CUDA device is present.

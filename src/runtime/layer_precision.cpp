@@ -15,8 +15,9 @@ namespace rankrt {
 
 namespace {
 
-const std::vector<std::string> kKnownPrecisions = {"fp32", "tf32", "fp16", "bf16", "int8", "fp64"};
-const std::set<std::string> kCudaPrecisions = {"fp32", "tf32", "fp16", "bf16"};
+const std::vector<std::string> kKnownPrecisions = {"fp32", "tf32", "fp16",   "bf16",
+                                                   "int8", "fp8",  "tf32x3", "fp64"};
+const std::set<std::string> kCudaPrecisions = {"fp32", "tf32", "fp16", "bf16", "int8", "fp8", "tf32x3"};
 
 std::string trim(std::string_view s) {
   const size_t begin = s.find_first_not_of(" \t");
@@ -61,7 +62,8 @@ void check_precision(const std::string& p, const std::string& what, const std::s
   if (std::find(kKnownPrecisions.begin(), kKnownPrecisions.end(), p) == kKnownPrecisions.end())
     fail(ErrorCode::kUsage, "{}: unknown precision '{}' ({})", what, p, fmt::join(kKnownPrecisions, ", "));
   if (backend == "cuda" && !kCudaPrecisions.count(p))
-    fail(ErrorCode::kUsage, "{}: backend cuda has no {} layers (fp32, tf32, fp16, bf16)", what, p);
+    fail(ErrorCode::kUsage, "{}: backend cuda has no {} layers ({})", what, p,
+         fmt::join(kCudaPrecisions, ", "));
   if (backend != "cuda" && p != precision)
     fail(ErrorCode::kUsage, "{}: backend {} runs every layer in its precision {}, not {}", what, backend,
          precision, p);

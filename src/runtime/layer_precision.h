@@ -38,8 +38,9 @@ bool has_gemm_precision(const Graph& g, const Node& n);
 
 // The final precision of every GEMM layer of `g`: `precision` (the engine's) overridden by the
 // rules, or the given `layers` checked against `g`. Throws kUsage for a rule matching no GEMM layer,
-// an unknown precision, or one the backend cannot run per layer (cuda: fp32, tf32, fp16, bf16;
-// the others run every layer in `precision`); kData for given layers that do not fit the graph.
+// an unknown precision, or one the backend cannot run per layer (cuda: fp32, tf32, tf32x3, fp16,
+// bf16, int8, fp8; the others run every layer in `precision`); kData for given layers that do not
+// fit the graph.
 LayerPrecisionMap resolve_layer_precision(const Graph& g, const LayerPrecision& lp,
                                           const std::string& backend, const std::string& precision);
 

@@ -80,9 +80,11 @@ struct PrecisionSearchResult {
   size_t calibration_samples = 0, held_out_samples = 0;
 };
 
-// The precisions the search tries on a backend, fastest first: cuda fp16, tf32, fp32; the other
-// backends run every layer in their one `precision`.
-std::vector<std::string> precision_ladder(const std::string& backend, const std::string& precision);
+// The precisions the search tries on a backend, least accurate first: cuda fp16, tf32, tf32x3,
+// fp32, with fp8 first when the engine is `calibrated` (has activation ranges); the other backends
+// run every layer in their one `precision`.
+std::vector<std::string> precision_ladder(const std::string& backend, const std::string& precision,
+                                          bool calibrated);
 
 // Greedy search over the GEMM `layers` (execution order) and the `ladder`: starts with its first
 // precision everywhere and, while the calibration measure misses the budget, raises one layer one

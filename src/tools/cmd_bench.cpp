@@ -12,6 +12,7 @@
 #include "io/accuracy.h"
 #include "io/samples.h"
 #include "plan/plan_cache.h"
+#include "plan/request_calibration.h"
 #include "runtime/bench_config.h"
 #include "runtime/bench_report.h"
 #include "runtime/load_generator.h"
@@ -136,6 +137,13 @@ int run_bench(const BenchOptions& o) {
     settings.plan_cache_dir = plan::default_cache_dir(settings.models.front().model_path);
   if (!o.json.empty()) settings.json_output = o.json;
   if (o.duration_s >= 0) settings.duration_s = o.duration_s;
+  if (settings.plan.empty()) {  // int8 / fp8: every point's engine (and reload) gets the calibration
+    plan::PlanRequest request{settings.models.front().model_path, {}, settings.engine};
+    if (const std::string calibrated = plan::calibrate_request(request, settings.calibration);
+        !calibrated.empty())
+      fmt::print("{}\n", calibrated);
+    settings.engine.activation_amax = std::move(request.engine.activation_amax);
+  }
   const std::vector<SweepPoint> sweep =
       settings.duration_s > 0 ? sweep_points(axes) : std::vector<SweepPoint>{};
   std::vector<BenchSettings> point_settings;  // checked before the (long) engine build and warmup

@@ -5,7 +5,9 @@
 
 #include "io/samples.h"
 #include "plan/plan_builder.h"
+#include "plan/request_calibration.h"
 #include "runtime/mixed_precision_search.h"
+#include "tools/calibration_flags.h"
 #include "tools/commands.h"
 
 namespace rankrt::tools {
@@ -17,6 +19,7 @@ struct BuildOptions {
   std::string plan;
   std::string profile;  // --profile text; parsed into request.engine.profile
   std::string accuracy_budget, samples;
+  CalibrationSource calibration;
 };
 
 // The per-layer precision of the fastest plan meeting the budget (verified on held-out samples).
@@ -35,7 +38,19 @@ LayerPrecisionMap search_precision(const BuildOptions& o, plan::PlanRequest& req
 
 int build(const BuildOptions& o) {
   plan::PlanRequest request = o.request;
-  if (!o.accuracy_budget.empty()) request.engine.layer_precision.layers = search_precision(o, request);
+  // A cuda search with a calibration source may put any layer in fp8: every layer is calibrated,
+  // and the plan keeps the ranges of the layers the search put in int8 / fp8.
+  const bool search = !o.accuracy_budget.empty();
+  if (const std::string calibrated =
+          plan::calibrate_request(request, o.calibration, search && request.engine.backend == "cuda");
+      !calibrated.empty())
+    std::printf("%s\n", calibrated.c_str());
+  if (search) {
+    request.engine.layer_precision.layers = search_precision(o, request);
+    std::erase_if(request.engine.activation_amax, [&](const auto& layer) {
+      return !is_quantized_precision(request.engine.layer_precision.layers.at(layer.first));
+    });
+  }
   const auto start = std::chrono::steady_clock::now();
   plan::BuiltEngine built = plan::build_engine_and_plan(request, plan::make_plan_key(request));
   const auto built_at = std::chrono::steady_clock::now();
@@ -58,7 +73,7 @@ Handler add_build_command(CLI::App& app) {
   cmd->add_option("--plan", o->plan, "write the plan here")->required();
   cmd->add_option("--backend", e.backend, "backend (cpu, reference, cuda)")->capture_default_str();
   cmd->add_option("--precision", e.precision,
-                  "cpu: fp32 | bf16 | int8 | fp64; cuda: fp32 | tf32 | fp16 | bf16")
+                  "cpu: fp32 | bf16 | int8 | fp64; cuda: fp32 | tf32 | tf32x3 | fp16 | bf16 | int8 | fp8")
       ->capture_default_str();
   CLI::Option* rules = cmd->add_option(
       "--layer-precision", e.layer_precision.rules,
@@ -75,6 +90,7 @@ Handler add_build_command(CLI::App& app) {
                   "--accuracy-budget: sample file, first half to search on, second half to verify on")
       ->needs(budget);
   budget->needs("--samples");
+  add_calibration_flags(cmd, o->calibration);
   cmd->add_option("--profile", o->profile,
                   "cpu / cuda: candidate counts served and tuned for, N=min:opt:max (default N=1:512:512)");
   cmd->add_option("--device", e.device, "cuda device ordinal")->capture_default_str();

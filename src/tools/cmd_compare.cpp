@@ -9,8 +9,10 @@
 #include "passes/pipeline.h"
 #include "plan/format/sha256.h"
 #include "plan/plan_builder.h"
+#include "plan/request_calibration.h"
 #include "runtime/bench_report.h"
 #include "runtime/layer_compare.h"
+#include "tools/calibration_flags.h"
 #include "tools/commands.h"
 
 namespace rankrt::tools {
@@ -20,6 +22,7 @@ namespace {
 struct CompareOptions {
   std::string model, samples, plan, json;
   EngineOptions engine;
+  CalibrationSource calibration;
   AccuracyCriterion criterion;
   std::vector<int64_t> sample_indices;
 };
@@ -34,9 +37,12 @@ std::unique_ptr<Engine> make_engine(const CompareOptions& o, const std::vector<s
     p.graph = expose_layer_outputs(std::move(p.graph));
     return plan::engine_from_plan(std::move(p), o.engine, o.plan);
   }
+  plan::PlanRequest request{o.model, outputs, o.engine};
+  if (const std::string calibrated = plan::calibrate_request(request, o.calibration); !calibrated.empty())
+    std::printf("%s\n", calibrated.c_str());
   Graph g = load_model(o.model, outputs);
   if (o.engine.optimize && o.engine.backend != "reference") optimize(g, {o.engine.disabled_passes});
-  EngineOptions options = o.engine;
+  EngineOptions options = request.engine;
   options.optimize = false;
   return build_engine(expose_layer_outputs(std::move(g)), options);
 }
@@ -167,7 +173,7 @@ Handler add_compare_command(CLI::App& app) {
       ->capture_default_str()
       ->excludes(plan);
   cmd->add_option("--precision", o->engine.precision,
-                  "cpu: fp32 | bf16 | int8 | fp64; cuda: fp32 | tf32 | fp16 | bf16")
+                  "cpu: fp32 | bf16 | int8 | fp64; cuda: fp32 | tf32 | tf32x3 | fp16 | bf16 | int8 | fp8")
       ->capture_default_str()
       ->excludes(plan);
   cmd->add_option("--layer-precision", o->engine.layer_precision.rules,
@@ -176,6 +182,7 @@ Handler add_compare_command(CLI::App& app) {
       ->excludes(plan);
   cmd->add_option("--disable-pass", o->engine.disabled_passes, "skip one optimizer pass (repeatable)")
       ->excludes(plan);
+  for (CLI::Option* option : add_calibration_flags(cmd, o->calibration)) option->excludes(plan);
   cmd->add_option("--rtol,--rel-tol", o->criterion.rel_tol,
                   "a value is over when its relative error exceeds this")
       ->capture_default_str();

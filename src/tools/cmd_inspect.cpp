@@ -1,8 +1,9 @@
 // `rankrt inspect MODEL|PLAN [--optimized] [--json]`: the model's layer table (name, op, fused
 // epilogue, original nodes, shapes, precision, FLOPs per candidate, weight bytes), as text or JSON;
-// for an engine plan, its key (backend, precision, shape profile, ...), its optimized graph and the
-// final precision of every layer; for a model with --backend / --precision / --layer-precision, the
-// optimized graph with the precision of every layer an engine of those options would run.
+// for an engine plan, its key (backend, precision, shape profile, ...), its optimized graph, the
+// final precision of every layer and the calibrated activation amax of its int8 / fp8 layers; for a model
+// with --backend / --precision / --layer-precision, the optimized graph with the precision of every layer an
+// engine of those options would run.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -49,6 +50,13 @@ nlohmann::json values_to_json(const std::vector<ValueInfo>& values) {
   return out;
 }
 
+// The calibrated amax of a layer's input, for plans with int8 / fp8 layers.
+std::optional<float> amax_of(const std::optional<plan::PlanKey>& key, const std::string& layer) {
+  if (!key) return std::nullopt;
+  auto it = key->activation_amax.find(layer);
+  return it == key->activation_amax.end() ? std::nullopt : std::optional<float>(it->second);
+}
+
 void print_json(const std::vector<LayerInfo>& layers, const std::optional<plan::PlanKey>& key,
                 const InspectOptions& o) {
   nlohmann::json doc;
@@ -77,6 +85,8 @@ void print_json(const std::vector<LayerInfo>& layers, const std::optional<plan::
                              {"source_nodes", l.source_nodes},
                              {"flops_per_candidate", l.flops_per_candidate},
                              {"flops_fixed", l.flops_fixed}});
+    if (const std::optional<float> amax = amax_of(key, l.name))
+      doc["layers"].back()["activation_amax"] = *amax;
     per_candidate += l.flops_per_candidate;
     fixed += l.flops_fixed;
     weight_bytes += l.weight_bytes;
@@ -87,7 +97,7 @@ void print_json(const std::vector<LayerInfo>& layers, const std::optional<plan::
   std::printf("%s\n", doc.dump(2).c_str());
 }
 
-void print_table(const std::vector<LayerInfo>& layers) {
+void print_table(const std::vector<LayerInfo>& layers, const std::optional<plan::PlanKey>& key) {
   std::printf("%-32s %-18s %-16s %-5s %-28s %-16s %12s %12s %10s\n", "Name", "Op", "Fused", "Prec", "Inputs",
               "Outputs", "FLOPs/cand", "FLOPs fixed", "Weights B");
   double per_candidate = 0, fixed = 0;
@@ -99,6 +109,8 @@ void print_table(const std::vector<LayerInfo>& layers) {
                 l.flops_per_candidate, l.flops_fixed, static_cast<long long>(l.weight_bytes));
     if (l.source_nodes.size() > 1 || (l.source_nodes.size() == 1 && l.source_nodes[0] != l.name))
       std::printf("    from: %s\n", fmt::format("{}", fmt::join(l.source_nodes, ", ")).c_str());
+    if (const std::optional<float> amax = amax_of(key, l.name))
+      std::printf("    activation amax: %s (calibrated input range)\n", fmt::format("{}", *amax).c_str());
     per_candidate += l.flops_per_candidate;
     fixed += l.flops_fixed;
     weight_bytes += l.weight_bytes;
@@ -138,7 +150,7 @@ int inspect(const InspectOptions& o) {
   if (o.engine_given)
     std::printf("engine: %s %s%s\n", o.engine.backend.c_str(), o.engine.precision.c_str(),
                 describe_overrides(precision, o.engine.precision).c_str());
-  print_table(layers);
+  print_table(layers, key);
   return 0;
 }
 

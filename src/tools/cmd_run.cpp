@@ -6,7 +6,9 @@
 #include "io/accuracy.h"
 #include "io/samples.h"
 #include "plan/plan_cache.h"
+#include "plan/request_calibration.h"
 #include "runtime/engine.h"
+#include "tools/calibration_flags.h"
 #include "tools/commands.h"
 
 namespace rankrt::tools {
@@ -20,6 +22,7 @@ struct RunOptions {
   bool no_plan_cache = false;
   std::string profile;  // --profile text; parsed into engine.profile
   EngineOptions engine;
+  CalibrationSource calibration;
   ScoreSelector selector;
   AccuracyCriterion criterion;
 };
@@ -34,11 +37,17 @@ std::unique_ptr<Engine> make_engine(const RunOptions& o, const std::vector<std::
     if (!o.engine.layer_precision.rules.empty())
       fail(ErrorCode::kUsage,
            "--layer-precision needs --model: a plan keeps the precisions it was built with");
+    if (o.calibration.given())
+      fail(ErrorCode::kUsage,
+           "--calibrate / --calibration-cache need --model: a plan keeps the calibration it was built with");
     return plan::engine_from_plan(plan::read_plan_file(o.plan), o.engine, o.plan);
   }
-  if (o.no_plan_cache) return build_engine(load_model(o.model, outputs), o.engine);
+  plan::PlanRequest request{o.model, outputs, o.engine};
+  if (const std::string calibrated = plan::calibrate_request(request, o.calibration); !calibrated.empty())
+    std::printf("%s\n", calibrated.c_str());
+  if (o.no_plan_cache) return build_engine(load_model(o.model, outputs), request.engine);
   const std::string dir = o.plan_cache.empty() ? plan::default_cache_dir(o.model) : o.plan_cache;
-  plan::CachedEngine cached = plan::load_or_build_cached({o.model, outputs, o.engine}, dir);
+  plan::CachedEngine cached = plan::load_or_build_cached(request, dir);
   std::printf("%s\n", cached.message.c_str());
   return std::move(cached.engine);
 }
@@ -117,11 +126,12 @@ Handler add_run_command(CLI::App& app) {
   cmd->add_option("--result", o->result, "write the scores here (one line per sample, %.9e)");
   cmd->add_option("--backend", o->engine.backend, "backend")->capture_default_str();
   cmd->add_option("--precision", o->engine.precision,
-                  "cpu: fp32 | bf16 | int8 | fp64; cuda: fp32 | tf32 | fp16 | bf16")
+                  "cpu: fp32 | bf16 | int8 | fp64; cuda: fp32 | tf32 | tf32x3 | fp16 | bf16 | int8 | fp8")
       ->capture_default_str();
   cmd->add_option("--layer-precision", o->engine.layer_precision.rules,
                   "per-layer precision, e.g. 'fc1*=fp32,fc[2-4]*=fp16' (globs over layer and original node "
                   "names; later rules win)");
+  add_calibration_flags(cmd, o->calibration);
   cmd->add_option("--profile", o->profile,
                   "cpu / cuda: candidate counts served and tuned for, N=min:opt:max (default N=1:512:512)");
   cmd->add_flag(

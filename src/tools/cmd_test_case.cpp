@@ -99,8 +99,9 @@ int run_test_case(const TestCaseOptions& o) {
   const fs::path dir(o.dir);
   std::vector<fs::path> sets = numbered_entries(dir, "test_data_set_", "");
   if (sets.empty()) fail(ErrorCode::kData, "{}: no test_data_set_* directories", o.dir);
-  std::unique_ptr<Engine> engine =
-      build_engine(import_onnx((dir / "model.onnx").string()), {o.backend, "fp32"});
+  EngineOptions options;  // fp32
+  options.backend = o.backend;
+  std::unique_ptr<Engine> engine = build_engine(import_onnx((dir / "model.onnx").string()), options);
   std::unique_ptr<ExecutionContext> context = engine->create_context();
   bool all_pass = true;
   for (const fs::path& set : sets) all_pass = check_data_set(set, engine->graph(), *context, o) && all_pass;

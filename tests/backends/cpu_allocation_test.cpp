@@ -6,6 +6,7 @@
 
 #include "backends/cpu/cpu_engine.h"
 #include "backends/cpu_test_util.h"
+#include "passes/pipeline.h"
 #include "sanitized.h"
 
 namespace {
@@ -50,16 +51,18 @@ namespace rankrt::test {
 
 namespace {
 
-// Allocations made by 1,000 requests of 1..64 rows through the zero-allocation API.
+// Allocations made by 1,000 requests of 1..64 rows through the zero-allocation API (threads > 1:
+// those of >= 2 rows split into row slices).
 int64_t allocations_over_requests(const Graph& graph, std::mt19937& rng, int64_t* dense_layers,
-                                  const std::string& precision = "fp32") {
+                                  const std::string& precision = "fp32", int threads = 1) {
   Graph g = graph;
-  infer_shapes(g);
-  EngineOptions options;
-  options.threads = 1;
+  optimize(g);  // as build_engine does
+  cpu::CpuOptions options;
+  options.threads = threads;
   options.precision = precision;
   options.profile = {1, 64, 64};
-  auto engine = build_engine(g, options);
+  options.split_rows = 2;
+  auto engine = cpu::build_cpu_engine(g, options);
   auto context = engine->create_context();
   auto* ctx = dynamic_cast<cpu::CpuExecutionContext*>(context.get());
   EXPECT_NE(ctx, nullptr);
@@ -101,6 +104,7 @@ TEST(CpuAllocation, OwnStepsAllocateNothing) {
   g.outputs.push_back({"y", DType::kF32, {}, false});
   int64_t dense = 0;
   EXPECT_EQ(allocations_over_requests(g, rng, &dense), 0);
+  EXPECT_EQ(allocations_over_requests(g, rng, &dense, "fp32", 2), 0);  // row slices on two threads
 }
 
 // With Dense layers the only allocations are oneDNN's own per primitive execution (the argument
@@ -135,6 +139,11 @@ TEST(CpuAllocation, DenseRequestsAllocateOnlyInsideOneDnn) {
     EXPECT_EQ(dense, 2);
     EXPECT_LE(allocations, 1000 * dense * limit) << precision;
   }
+  // Row slices on two threads: each slice executes every layer.
+  int64_t dense = 0;
+  const int64_t allocations = allocations_over_requests(g, rng, &dense, "fp32", 2);
+  std::printf("fp32, 2 row slices: 1,000 requests: %lld allocations\n", static_cast<long long>(allocations));
+  EXPECT_LE(allocations, 1000 * dense * 2 * 6);
 }
 
 }  // namespace rankrt::test

@@ -63,6 +63,13 @@ TEST(CastOps, InferPassesShapeValueAndSameDtypeConstant) {
   EXPECT_EQ(out[0].dtype, DType::kI32);
   ASSERT_TRUE(out[0].shape_value);
   EXPECT_EQ(*out[0].shape_value, (Shape{Dim::sym("N"), Dim(4)}));
+  // Narrowing wraps as the kernel does; a symbol does not fit a byte; bools are 0 / 1.
+  const ValueState wide = shape_value_state({Dim::sym("N"), 300, 0});
+  EXPECT_EQ(infer_single_op("Cast", {&wide}, to_attr(DType::kU8))[0].shape_value, (Shape{Dim(), 44, 0}));
+  const auto flags = infer_single_op("Cast", {&wide}, to_attr(DType::kBool));
+  EXPECT_EQ(flags[0].shape_value, (Shape{Dim(), 1, 0}));
+  EXPECT_EQ(infer_single_op("Cast", {&flags[0]}, to_attr(DType::kI64))[0].shape_value, (Shape{Dim(), 1, 0}));
+  EXPECT_FALSE(infer_single_op("Cast", {&wide}, to_attr(DType::kF32))[0].shape_value);
 
   Tensor c = Tensor::from_vector<float>({2}, {1, 2});
   ValueState cs = state(DType::kF32, {Dim(2)});

@@ -126,5 +126,28 @@ TEST(BinaryOps, ShapeValueArithmetic) {
   EXPECT_EQ(*out[0].shape_value, (Shape{Dim::sym("N"), Dim(4)}));
 }
 
+// Negative constants take part (a negative result is not a dim: unknown); N is a size (>= 0).
+TEST(BinaryOps, ShapeValueRulesWithSymbolsAndNegatives) {
+  const Dim n = Dim::sym("N");
+  const ValueState dims = shape_value_state({n, 4, Dim()});
+  const Tensor c = ints({-1, 5, 0});
+  const ValueState cs = constant_state(c);
+  auto value = [](const std::vector<ValueState>& out) { return out[0].shape_value.value_or(Shape{Dim(99)}); };
+  EXPECT_EQ(value(infer_single_op("Add", {&cs, &dims}, {})), (Shape{Dim(), 9, Dim()}));
+  EXPECT_EQ(value(infer_single_op("Sub", {&dims, &dims}, {})), (Shape{0, 0, Dim()}));
+  EXPECT_EQ(value(infer_single_op("Sub", {&dims, &cs}, {})), (Shape{Dim(), Dim(), Dim()}));
+  EXPECT_EQ(value(infer_single_op("Mul", {&dims, &cs}, {})), (Shape{Dim(), 20, 0}));
+  EXPECT_EQ(value(infer_single_op("Div", {&dims, &cs}, {})), (Shape{Dim(), 0, Dim()}));
+  EXPECT_EQ(value(infer_single_op("Max", {&dims, &cs}, {})), (Shape{n, 5, Dim()}));
+  EXPECT_EQ(value(infer_single_op("Min", {&dims, &cs}, {})), (Shape{Dim(), 4, Dim()}));
+  const Tensor zero = Tensor::scalar<int64_t>(0);
+  const ValueState z = constant_state(zero);
+  EXPECT_EQ(value(infer_single_op("Max", {&dims, &z, &dims}, {})), (Shape{n, 4, Dim()}));
+  EXPECT_EQ(value(infer_single_op("Min", {&z, &dims}, {})), (Shape{0, 0, Dim()}));
+  // Float Max / Min have no shape value.
+  const ValueState f = state(DType::kF32, {3});
+  EXPECT_FALSE(infer_single_op("Max", {&f, &f}, {})[0].shape_value);
+}
+
 }  // namespace
 }  // namespace rankrt::test

@@ -1,4 +1,5 @@
-// Comparisons, boolean ops and Where against element-by-element references with broadcasting.
+// Comparisons, boolean ops and Where against element-by-element references with broadcasting;
+// their symbolic propagation of shape values.
 #include <functional>
 
 #include "op_test_util.h"
@@ -77,6 +78,44 @@ TEST(LogicOps, InferenceChecksDtypesAndBroadcastsSymbols) {
   EXPECT_THROW(infer_single_op("And", {&c, &x}, {}), Error);
   EXPECT_THROW(infer_single_op("Greater", {&x, &i}, {}), Error);
   EXPECT_THROW(infer_single_op("Less", {&c, &c}, {}), Error);  // ordering needs numbers
+}
+
+// Symbolic elements: N is a size (>= 0), so N == -1 and N < 0 are false; bools are 0 / 1.
+TEST(LogicOps, ShapeValuesPropagate) {
+  const Dim n = Dim::sym("N");
+  const ValueState dims = shape_value_state({n, 4, Dim(), n});
+  const Tensor c = ints({-1, 4, 3, 0});
+  const ValueState cs = constant_state(c);
+  auto value = [](const std::vector<ValueState>& out) { return out[0].shape_value.value_or(Shape{Dim(99)}); };
+  EXPECT_EQ(value(infer_single_op("Equal", {&dims, &cs}, {})), (Shape{0, 1, Dim(), Dim()}));
+  EXPECT_EQ(value(infer_single_op("Equal", {&dims, &dims}, {})), (Shape{1, 1, Dim(), 1}));
+  EXPECT_EQ(value(infer_single_op("Greater", {&dims, &cs}, {})), (Shape{1, 0, Dim(), Dim()}));
+  EXPECT_EQ(value(infer_single_op("Less", {&dims, &cs}, {})), (Shape{0, 0, Dim(), 0}));
+  EXPECT_EQ(value(infer_single_op("GreaterOrEqual", {&dims, &cs}, {})), (Shape{1, 1, Dim(), 1}));
+  EXPECT_EQ(value(infer_single_op("LessOrEqual", {&dims, &cs}, {})), (Shape{0, 1, Dim(), Dim()}));
+  EXPECT_EQ(value(infer_single_op("Less", {&dims, &dims}, {})), (Shape{0, 0, Dim(), 0}));
+
+  const ValueState p = shape_value_state({0, 1, Dim(), Dim()}, DType::kBool);
+  const ValueState q = shape_value_state({Dim(), Dim(), 0, 1}, DType::kBool);
+  EXPECT_EQ(value(infer_single_op("And", {&p, &q}, {})), (Shape{0, Dim(), 0, Dim()}));
+  EXPECT_EQ(value(infer_single_op("Or", {&p, &q}, {})), (Shape{Dim(), 1, Dim(), 1}));
+  EXPECT_EQ(value(infer_single_op("Xor", {&p, &p}, {})), (Shape{0, 0, Dim(), Dim()}));
+  EXPECT_EQ(value(infer_single_op("Not", {&p}, {})), (Shape{1, 0, Dim(), Dim()}));
+
+  // PyTorch's expand(N, -1): Where(Equal(s, -1), 1, s) with s = [N, -1] (negative elements are
+  // not dims, so s's -1 is unknown; Expand then takes that dim from the expanded tensor).
+  const ValueState s = shape_value_state({n, Dim()});
+  const Tensor minus1 = ints({-1, -1}), ones = ints({1, 1});
+  const ValueState m = constant_state(minus1), o = constant_state(ones);
+  const auto eq = infer_single_op("Equal", {&s, &m}, {});
+  EXPECT_EQ(value(eq), (Shape{0, Dim()}));
+  EXPECT_EQ(value(infer_single_op("Where", {&eq[0], &o, &s}, {})), (Shape{n, Dim()}));
+  const ValueState cond = shape_value_state({1, Dim(), Dim()}, DType::kBool);
+  const ValueState x = shape_value_state({5, n, 2}), y = shape_value_state({6, n, 3});
+  EXPECT_EQ(value(infer_single_op("Where", {&cond, &x, &y}, {})), (Shape{5, n, Dim()}));
+  // A float select carries no shape value.
+  const ValueState f = state(DType::kF32, {3});
+  EXPECT_FALSE(infer_single_op("Where", {&cond, &f, &f}, {})[0].shape_value);
 }
 
 }  // namespace

@@ -81,6 +81,13 @@ inline ValueState state(DType dtype, Shape shape) {
   return ValueState{dtype, std::move(shape), true, nullptr, {}};
 }
 
+// A 1-D value state of `dtype` whose elements `value` (possibly symbolic) are known.
+inline ValueState shape_value_state(Shape value, DType dtype = DType::kI64) {
+  ValueState s = state(dtype, {Dim(int64_t(value.size()))});
+  s.shape_value = std::move(value);
+  return s;
+}
+
 // Uniform random values in [lo, hi) converted to `dtype` (integers are rounded down).
 inline Tensor random_tensor(DType dtype, std::vector<int64_t> dims, double lo = -2.0, double hi = 2.0,
                             uint32_t seed = 1234) {

@@ -1,7 +1,7 @@
 // The real DQM model: after optimisation a one-row common-feature Dense plus six fused Dense
-// layers remain, also for the model promoted to float64 (whose FP64 outputs before and after
-// optimisation tests/golden/equivalence compares); the float32 model (whose folded constants are
-// rounded once to float32) matches the FP64 baseline file within 1e-4.
+// layers (the last with the score tail's post-ops) and one output Pad remain, also for the model promoted to
+// float64 (whose FP64 outputs before and after optimisation tests/golden/equivalence compares); the float32
+// model (whose folded constants are rounded once to float32) matches the FP64 baseline file within 1e-4.
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -42,15 +42,25 @@ double flops_per_request(const Graph& g, int64_t n) {
 }
 
 TEST_F(Dqm, OptimizesToSixFusedDenseLayersAndACommonPath) {
-  for (const char* op : {"Tile", "Slice", "StridedSlice", "BatchNormalization", "Sqrt", "Reciprocal", "Max",
-                         "Min", "Sigmoid", "MatMul", "ConstantOfShape"})
+  for (const char* op :
+       {"Tile", "Slice", "StridedSlice", "BatchNormalization", "Sqrt", "Reciprocal", "Max", "Min", "Sigmoid",
+        "MatMul", "ConstantOfShape", "Shape", "Expand", "Concat", "Abs", "Add", "Mul"})
     EXPECT_EQ(count_op(optimized_, op), 0) << op << "\n" << graph_to_string(optimized_);
-  // The final output concat stays, and the exact fill of its first column reads Shape(z).
-  EXPECT_EQ(count_op(optimized_, "Concat"), 1);
-  EXPECT_EQ(find_node(optimized_, "Concat")->outputs[0], "concat_1");
-  EXPECT_LE(count_op(optimized_, "Shape"), 1);
-  EXPECT_EQ(count_op(optimized_, "Expand"), 1);
-  EXPECT_EQ(count_op(optimized_, "Cast"), 2);  // float16 -> float32, on each side of the split
+  // Six GEMM layers, the common-feature GEMV, the two input Casts (float16 -> float32, on each side
+  // of the split) and one output op: the score padded by the exact 1e-7 column in front.
+  EXPECT_EQ(optimized_.nodes.size(), 10u) << graph_to_string(optimized_);
+  EXPECT_EQ(count_op(optimized_, "Dense"), 7);
+  EXPECT_EQ(count_op(optimized_, "Cast"), 2);
+  ASSERT_EQ(count_op(optimized_, "Pad"), 1);
+  const Node* pad = find_node(optimized_, "Pad");
+  EXPECT_EQ(pad->outputs[0], "concat_1");
+  EXPECT_EQ(optimized_.initializers.at(pad->inputs[1]).to_int64_vector(), (std::vector<int64_t>{0, 1, 0, 0}));
+  EXPECT_EQ(optimized_.initializers.at(pad->inputs[2]).as_double(0), double(1e-7f));
+  const std::optional<size_t> score = optimized_.producer(pad->inputs[0]);
+  ASSERT_TRUE(score);
+  EXPECT_EQ(optimized_.nodes[*score].name, "fc6_dqm/MatMul");
+  EXPECT_EQ(std::get<std::vector<std::string>>(optimized_.nodes[*score].attrs.at("post_ops")),
+            (std::vector<std::string>{"abs", "add", "mul"}));
 
   std::vector<std::string> activations;
   int common = 0;

@@ -77,5 +77,46 @@ TEST(FoldConstants, ResolvesShapesOfKnownDims) {
   expect_equivalent_random(before, after);
 }
 
+// PyTorch's user.expand(item.shape[0], -1): s = Reshape(Concat(Unsqueeze(Gather(Shape(item), 0)),
+// [-1]), [-1]) = [N, -1], then Expand(user, Where(Equal(s, -1 * ones), ones, s)). Folding makes the
+// ones and the -1s constants; Equal(N, -1) is false (N is a size), so Where picks N, and Expand,
+// broadcasting [1, 16] (the unknown second element must be 1 or 16), gives [N, 16].
+TEST(FoldConstants, ResolvesPyTorchExpandShape) {
+  GraphBuilder b;
+  const std::string user = b.input("user", DType::kF32, {1, 16});
+  const std::string item = b.input("item", DType::kF32, {Dim::sym("N"), 24});
+  const std::string n =
+      b.node("Gather", {b.node("Shape", {item}), b.constant("zero", Tensor::scalar<int64_t>(0))},
+             {{"axis", int64_t(0)}});
+  const Tensor minus1 = Tensor::from_vector<int64_t>({1}, {-1});
+  const std::string s =
+      b.node("Reshape",
+             {b.node("Concat",
+                     {b.node("Unsqueeze", {n, b.constant("axes", Tensor::from_vector<int64_t>({1}, {0}))}),
+                      b.constant("minus1", minus1)},
+                     {{"axis", int64_t(0)}}),
+              b.constant("flat", minus1)},
+             {}, "s");
+  const std::string ones = b.node("ConstantOfShape", {b.node("Shape", {s})},
+                                  {{"value", Tensor::from_vector<int64_t>({1}, {1})}}, "ones");
+  const std::string eq =
+      b.node("Equal", {s, b.node("Mul", {ones, b.constant("m1", Tensor::scalar<int64_t>(-1))})}, {}, "eq");
+  const std::string target = b.node("Where", {eq, ones, s}, {}, "target");
+  b.output(
+      b.node("Concat", {b.node("Expand", {user, target}, {}, "expanded"), item}, {{"axis", int64_t(1)}}));
+  const Graph before = b.build();
+  EXPECT_EQ(before.value_info.at("expanded").shape, (Shape{Dim(), 16}));  // the -1s are not known yet
+  Graph after = before;
+  while (fold_constants(after)) {
+  }
+  EXPECT_EQ(count_op(after, "ConstantOfShape"), 0);
+  EXPECT_EQ(count_op(after, "Mul"), 0);
+  const auto states = infer_value_states(after);
+  EXPECT_EQ(states.at("eq").shape_value, (Shape{0, Dim()}));
+  EXPECT_EQ(states.at("target").shape_value, (Shape{Dim::sym("N"), Dim()}));
+  EXPECT_EQ(states.at("expanded").shape, (Shape{Dim::sym("N"), 16}));
+  expect_equivalent_random(before, after);
+}
+
 }  // namespace
 }  // namespace rankrt::test

@@ -17,7 +17,7 @@ Graph small_mlp(std::mt19937& rng) {
 
 TEST(Pipeline, ListsPassesInOrder) {
   const std::vector<std::string> names = pass_names();
-  ASSERT_EQ(names.size(), 8u);
+  ASSERT_EQ(names.size(), 10u);
   EXPECT_EQ(names.front(), "fold_constants");
   EXPECT_EQ(names.back(), "eliminate_dead_code");
 }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "plan/format/sha256.h"
@@ -162,6 +163,15 @@ TEST(PlanFormat, RejectsAKeyWithAnImpossibleProfile) {
   EXPECT_NE(parse_error(serialize_plan(plan)).find("shape profile N=0:1:2"), std::string::npos);
 }
 
+TEST(PlanFormat, RejectsAKeyWithABadActivationAmax) {
+  Plan plan = small_plan(7);
+  plan.key.activation_amax["fc"] = NAN;
+  EXPECT_NE(parse_error(serialize_plan(plan)).find("corrupt plan: activation amax of layer 'fc' is nan"),
+            std::string::npos);
+  plan.key.activation_amax["fc"] = -1.0f;
+  EXPECT_NE(parse_error(serialize_plan(plan)).find("activation amax of layer 'fc' is -1"), std::string::npos);
+}
+
 TEST(PlanFormat, MissingFileIsAnIoError) {
   try {
     read_plan_file("/nonexistent/dir/m.plan");
@@ -193,7 +203,17 @@ TEST(PlanKey, ExplainsEveryMismatch) {
   k = key;
   k.layer_precision = "";
   EXPECT_EQ(key_mismatch(key, k), "layer precision changed 'f*=fp32' -> none");
-  EXPECT_NE(describe_key(key).find("cuda fp16, layer precision 'f*=fp32', profile"), std::string::npos);
+  EXPECT_NE(describe_key(key).find("cuda fp16, layer precision 'f*=fp32', calibrated 2 layer(s), profile"),
+            std::string::npos)
+      << describe_key(key);
+  k = key;
+  k.activation_amax["fc"] = 3.0f;
+  EXPECT_EQ(key_mismatch(key, k), "calibration changed (fc amax 2.5 -> 3)");
+  k.activation_amax.erase("fc1");
+  EXPECT_EQ(key_mismatch(k, key), "calibration changed (fc amax 3 -> 2.5)");
+  k.activation_amax = {};
+  EXPECT_EQ(key_mismatch(key, k), "calibration changed (fc no longer calibrated)");
+  EXPECT_EQ(key_mismatch(k, key), "calibration changed (fc calibrated)");
   k = key;
   k.rankrt_version = "9.9.9";
   EXPECT_EQ(key_mismatch(key, k), "rankrt version changed 0.1.0 -> 9.9.9");

@@ -58,6 +58,7 @@ Plan small_plan(uint64_t seed) {
   p.key.backend = "cuda";
   p.key.precision = "fp16";
   p.key.layer_precision = "f*=fp32";
+  p.key.activation_amax = {{"fc", 2.5f}, {"fc1", 0.125f}};
   p.key.profile = {1, 2, 3};
   p.key.cuda_graphs = true;
   p.key.disabled_passes = {"fold_affine"};

@@ -30,7 +30,8 @@ class TempDir {
 // every kind (ints, floats, strings, Tensor) on the nodes and a value_info with a symbolic dim.
 Graph small_graph(uint64_t seed);
 
-// A plan of small_graph with a full key, a layer precision and two layers of fake GEMM algorithms.
+// A plan of small_graph with a full key (calibration included), a layer precision and two layers
+// of fake GEMM algorithms.
 Plan small_plan(uint64_t seed);
 
 // The model file and its sample file: /work/shared/models/dqm when present, otherwise a

@@ -1,6 +1,7 @@
 // Per-layer precision rules: parsing, globs, and resolution over the optimized demo model's GEMM
-// layers (by layer name and by original node name, later rules winning), with one clear error for
-// a rule matching nothing, an unknown precision or one the backend cannot run per layer.
+// layers (by layer name and by original node name, later rules winning; cuda int8 / fp8 / tf32x3
+// too), with one clear error for a rule matching nothing, an unknown precision or one the backend
+// cannot run per layer.
 #include "runtime/layer_precision.h"
 
 #include <gtest/gtest.h>
@@ -106,8 +107,8 @@ TEST(LayerPrecision, RejectsRulesThatCannotBeObeyed) {
   EXPECT_NE(e.find("GEMM layers: fc1_dqm/MatMul/common, fc1_dqm/MatMul"), std::string::npos) << e;
   e = usage_error([] { resolve("concat_1=fp16"); });  // not a GEMM layer
   EXPECT_NE(e.find("'concat_1=fp16' matches no layer"), std::string::npos) << e;
-  e = usage_error([] { resolve("fc1*=fp8"); });
-  EXPECT_NE(e.find("rule 'fc1*=fp8': unknown precision 'fp8'"), std::string::npos) << e;
+  e = usage_error([] { resolve("fc1*=fp4"); });
+  EXPECT_NE(e.find("rule 'fc1*=fp4': unknown precision 'fp4'"), std::string::npos) << e;
   e = usage_error([] { resolve("fc1*=fp64"); });
   EXPECT_NE(e.find("backend cuda has no fp64 layers"), std::string::npos) << e;
   e = usage_error([] { resolve("fc1*=fp16", "cpu"); });
@@ -115,6 +116,17 @@ TEST(LayerPrecision, RejectsRulesThatCannotBeObeyed) {
             std::string::npos)
       << e;
   EXPECT_EQ(resolve("*=fp32", "cpu").at("fc2_dqm/MatMul"), "fp32");
+  e = usage_error([] { resolve("fc1*=tf32x3", "cpu"); });
+  EXPECT_NE(e.find("backend cpu runs every layer in its precision fp32, not tf32x3"), std::string::npos) << e;
+}
+
+TEST(LayerPrecision, CudaRunsCalibratedAndSplitPrecisionLayers) {
+  const LayerPrecisionMap m = resolve("fc1*=tf32x3,fc[2-3]*=int8,fc4*=fp8");
+  EXPECT_EQ(m.at("fc1_dqm/MatMul"), "tf32x3");
+  EXPECT_EQ(m.at("fc3_dqm/MatMul"), "int8");
+  EXPECT_EQ(m.at("fc4_dqm/MatMul"), "fp8");
+  EXPECT_EQ(resolve("", "cuda", "fp8").at("fc5_dqm/MatMul"), "fp8");
+  EXPECT_EQ(resolve("*=int8", "cpu", "int8").at("fc2_dqm/MatMul"), "int8");
 }
 
 TEST(LayerPrecision, GivenLayersMustFitTheGraph) {

@@ -206,8 +206,11 @@ TEST(MixedPrecisionSearch, FailsWhenNothingMeetsTheBudget) {
 }
 
 TEST(MixedPrecisionSearch, OnePrecisionBackends) {
-  EXPECT_EQ(precision_ladder("cuda", "fp32"), kLadder);
-  EXPECT_EQ(precision_ladder("cpu", "fp32"), std::vector<std::string>{"fp32"});
+  EXPECT_EQ(precision_ladder("cuda", "fp32", false),
+            (std::vector<std::string>{"fp16", "tf32", "tf32x3", "fp32"}));
+  EXPECT_EQ(precision_ladder("cuda", "fp32", true),
+            (std::vector<std::string>{"fp8", "fp16", "tf32", "tf32x3", "fp32"}));
+  EXPECT_EQ(precision_ladder("cpu", "fp32", true), std::vector<std::string>{"fp32"});
   FakeEvaluator ev;
   const PrecisionSearchResult r = search_mixed_precision(kLayers, {"fp32"}, share_budget(0.01), ev);
   ASSERT_EQ(r.candidates.size(), 1u);

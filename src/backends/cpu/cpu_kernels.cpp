@@ -315,7 +315,7 @@ void binary(BinaryOp op, const float* a, const Dims& a_dims, const float* b, con
 }
 
 void dense_epilogue(float* y, int64_t rows, int64_t m, ColumnParam bias, Activation act,
-                    const ColumnParam* params) {
+                    const ColumnParam* params, const PostOps<float>& post) {
   const bool columns = bias.col_stride == 1 || !bias.data;
   bool per_column = columns;
   for (int p = 0; p < 3; ++p) per_column = per_column && (!params[p].data || params[p].col_stride == 1);
@@ -330,36 +330,122 @@ void dense_epilogue(float* y, int64_t rows, int64_t m, ColumnParam bias, Activat
       row[c] =
           activate(act, row[c] + bias.at(r, c), params[0].at(r, c), params[1].at(r, c), params[2].at(r, c));
   }
+  if (post.count == 0) return;
+  for (int64_t i = 0; i < rows * m; ++i) y[i] = post.apply(y[i]);
 }
 
 namespace {
 
-// out[m] = act(x[k] · layer.weight + bias) for row r, in double.
-RANKRT_MULTIVERSION void head_layer_row(const DenseHeadLayer& l, int64_t r, const double* __restrict x,
-                                        double* __restrict out) {
-  for (int64_t c = 0; c < l.m; ++c) out[c] = 0;
-  for (int64_t i = 0; i < l.k; ++i) {
-    const double xi = x[i];
-    const float* __restrict w = l.weight + i * l.m;
-#pragma omp simd
-    for (int64_t c = 0; c < l.m; ++c) out[c] += xi * double(w[c]);
+// Score heads run on eight rows at a time, one double lane per row: a GCC vector, one AVX-512
+// register (two AVX2 or four SSE2 ones in the other multiversioned clones).
+typedef double Lanes __attribute__((vector_size(64)));
+typedef int64_t LaneBits __attribute__((vector_size(64)));
+constexpr int kLanes = 8;
+// The helpers taking or returning Lanes are always inlined into a clone of head_layer_lanes: no
+// call passes a Lanes value between code of different ISAs, which GCC warns about (at the end of
+// the file: the warning stays off from here).
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+RANKRT_INLINE Lanes lanes(double v) { return Lanes{} + v; }
+
+// exp on each lane (Cephes exp: a Padé approximant after reduction by ln 2, ~1 ulp of double),
+// branch-free; inputs clamped to [-708, 709] (finite results), NaN stays NaN.
+RANKRT_INLINE Lanes exp_lanes(Lanes x) {
+  x = x < -708.0 ? lanes(-708.0) : x;
+  x = x > 709.0 ? lanes(709.0) : x;
+  const Lanes magic = lanes(6755399441055744.0);  // 1.5 * 2^52: adding it rounds to an integer
+  const Lanes t = x * 1.4426950408889634 + magic;
+  const Lanes n = t - magic;
+  const Lanes r = x - n * 6.93145751953125e-1 - n * 1.42860682030941723212e-6;
+  const Lanes rr = r * r;
+  const Lanes p = r * ((1.26177193074810590878e-4 * rr + 3.02994407707441961300e-2) * rr + 1.0);
+  const Lanes q =
+      ((3.00198505138664455042e-6 * rr + 2.52448340349684104192e-3) * rr + 2.27265548208155028766e-1) * rr +
+      2.0;
+  // t's low mantissa bits hold n: (n + 1023) << 52 is the double 2^n.
+  const LaneBits e = ((LaneBits)t - (LaneBits)magic + 1023) << 52;
+  return (1.0 + 2.0 * p / (q - p)) * (Lanes)e;
+}
+
+RANKRT_INLINE Lanes sigmoid_lanes(Lanes x) { return 1.0 / (1.0 + exp_lanes(-x)); }
+
+// Parameter p of column c for rows r0..r0+n-1 (a broadcast unless it varies by row; lanes past n
+// repeat row r0).
+RANKRT_INLINE Lanes param_lanes(const ColumnParam& p, int64_t r0, int n, int64_t c) {
+  if (!p.data) return Lanes{};
+  if (p.row_stride == 0) return lanes(p.data[c * p.col_stride]);
+  Lanes v;
+  for (int l = 0; l < kLanes; ++l) v[l] = p.at(r0 + (l < n ? l : 0), c);
+  return v;
+}
+
+// One score head layer on rows r0..r0+n-1 (n <= 8): out[c] = post(act(x · weight[:, c] + bias[c])),
+// x[k] and out[m] holding one row per lane; columns in blocks of 16 accumulators.
+RANKRT_MULTIVERSION void head_layer_lanes(const DenseHeadLayer& l, int64_t r0, int n,
+                                          const Lanes* __restrict x, Lanes* __restrict out) {
+  constexpr int64_t kBlock = 16;
+  int64_t c0 = 0;
+  for (; c0 + kBlock <= l.m; c0 += kBlock) {
+    Lanes acc[kBlock] = {};
+    for (int64_t i = 0; i < l.k; ++i)
+      for (int64_t j = 0; j < kBlock; ++j) acc[j] += x[i] * l.weight[i * l.m + c0 + j];
+    for (int64_t j = 0; j < kBlock; ++j) out[c0 + j] = acc[j];
   }
-  auto at = [&](const ColumnParam& p, int64_t c) { return double(p.at(r, c)); };
-  for (int64_t c = 0; c < l.m; ++c)
-    out[c] =
-        activate(l.act, out[c] + at(l.bias, c), at(l.params[0], c), at(l.params[1], c), at(l.params[2], c));
+  for (; c0 < l.m; ++c0) {
+    Lanes acc{};
+    for (int64_t i = 0; i < l.k; ++i) acc += x[i] * l.weight[i * l.m + c0];
+    out[c0] = acc;
+  }
+  for (int64_t c = 0; c < l.m; ++c) {
+    const Lanes v = out[c] + param_lanes(l.bias, r0, n, c);
+    const Lanes p0 = param_lanes(l.params[0], r0, n, c);
+    Lanes y;
+    switch (l.act) {
+      case Activation::kNone:
+        y = v;
+        break;
+      case Activation::kRelu:
+        y = v > 0.0 ? v : Lanes{};
+        break;
+      case Activation::kPrelu:
+        y = v > 0.0 ? v : p0 * v;
+        break;
+      case Activation::kSigmoid:
+        y = sigmoid_lanes(v);
+        break;
+      case Activation::kSwish:
+        y = v * sigmoid_lanes(v);
+        break;
+      case Activation::kDice: {
+        const Lanes prob =
+            sigmoid_lanes(param_lanes(l.params[1], r0, n, c) * (v - param_lanes(l.params[2], r0, n, c)));
+        y = p0 * (1.0 - prob) * v + prob * v;
+        break;
+      }
+      default: {  // tanh and gelu: std:: per lane
+        const Lanes p1 = param_lanes(l.params[1], r0, n, c), p2 = param_lanes(l.params[2], r0, n, c);
+        for (int j = 0; j < kLanes; ++j) y[j] = activate(l.act, v[j], p0[j], p1[j], p2[j]);
+      }
+    }
+    if (l.post.count > 0)
+      for (int j = 0; j < kLanes; ++j) y[j] = l.post.apply(y[j]);
+    out[c] = y;
+  }
 }
 
 }  // namespace
 
 void dense_head(const float* x, int64_t rows, const DenseHeadLayer& first, const DenseHeadLayer& second,
                 float* y) {
-  double in[kHeadMaxInputs], hidden[kHeadMaxHidden], scores[kHeadMaxScores];
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t i = 0; i < first.k; ++i) in[i] = x[r * first.k + i];
-    head_layer_row(first, r, in, hidden);
-    head_layer_row(second, r, hidden, scores);
-    for (int64_t c = 0; c < second.m; ++c) y[r * second.m + c] = float(scores[c]);
+  Lanes in[kHeadMaxInputs], hidden[kHeadMaxHidden], scores[kHeadMaxScores];
+  for (int64_t r0 = 0; r0 < rows; r0 += kLanes) {
+    const int n = int(std::min<int64_t>(kLanes, rows - r0));
+    for (int64_t i = 0; i < first.k; ++i)
+      for (int l = 0; l < kLanes; ++l) in[i][l] = l < n ? x[(r0 + l) * first.k + i] : 0.0;
+    head_layer_lanes(first, r0, n, in, hidden);
+    head_layer_lanes(second, r0, n, hidden, scores);
+    for (int l = 0; l < n; ++l)
+      for (int64_t c = 0; c < second.m; ++c) y[(r0 + l) * second.m + c] = float(scores[c][l]);
   }
 }
 
@@ -420,6 +506,80 @@ void broadcast_copy(const void* x, const Dims& in, void* y, const Dims& out, siz
       return broadcast_copy_as(static_cast<const uint32_t*>(x), in, static_cast<uint32_t*>(y), out);
     default:
       return broadcast_copy_as(static_cast<const uint64_t*>(x), in, static_cast<uint64_t*>(y), out);
+  }
+}
+
+namespace {
+
+// pad() with T an integer type of the element size, row by row over the last axis: a row whose
+// outer coordinates read the constant is filled; otherwise constant mode copies the row's inner
+// part as one block, the other modes map each column.
+template <typename T>
+void pad_as(const T* x, const Dims& in, T* y, const Dims& out, const int64_t* begin, PadMode mode, T value) {
+  if (out.rank == 0) {
+    y[0] = x[0];
+    return;
+  }
+  int64_t in_strides[kMaxRank];
+  for (int64_t d = in.rank - 1, s = 1; d >= 0; --d) {
+    in_strides[d] = s;
+    s *= in.d[d];
+  }
+  const int last = out.rank - 1;
+  const int64_t width = out.d[last], size = in.d[last], b = begin[last];
+  if (width == 0) return;
+  // Output columns [lo, hi) read input columns [lo - b, hi - b).
+  const int64_t lo = std::clamp<int64_t>(b, 0, width), hi = std::clamp<int64_t>(b + size, lo, width);
+  int64_t idx[kMaxRank] = {};
+  const int64_t rows = out.numel() / width;
+  for (int64_t r = 0; r < rows; ++r, y += width) {
+    int64_t offset = 0;
+    bool inside = true;
+    for (int d = 0; d < last && inside; ++d) {
+      const int64_t s = pad_source(mode, idx[d], begin[d], in.d[d]);
+      inside = s >= 0;
+      offset += s * in_strides[d];
+    }
+    if (!inside) {
+      std::fill(y, y + width, value);
+    } else if (mode == PadMode::kConstant) {
+      std::fill(y, y + lo, value);
+      std::memcpy(y + lo, x + offset + (lo - b), size_t(hi - lo) * sizeof(T));
+      std::fill(y + hi, y + width, value);
+    } else {
+      for (int64_t c = 0; c < width; ++c) {
+        const int64_t s = pad_source(mode, c, b, size);
+        y[c] = s < 0 ? value : x[offset + s];
+      }
+    }
+    for (int d = last - 1; d >= 0; --d) {
+      if (++idx[d] < out.d[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+template <typename T>
+void pad_typed(const void* x, const Dims& in, void* y, const Dims& out, const int64_t* begin, PadMode mode,
+               const void* value) {
+  T v;
+  std::memcpy(&v, value, sizeof v);
+  pad_as(static_cast<const T*>(x), in, static_cast<T*>(y), out, begin, mode, v);
+}
+
+}  // namespace
+
+void pad(const void* x, const Dims& in, void* y, const Dims& out, size_t elem_size, const int64_t* begin,
+         PadMode mode, const void* value) {
+  switch (elem_size) {
+    case 1:
+      return pad_typed<uint8_t>(x, in, y, out, begin, mode, value);
+    case 2:
+      return pad_typed<uint16_t>(x, in, y, out, begin, mode, value);
+    case 4:
+      return pad_typed<uint32_t>(x, in, y, out, begin, mode, value);
+    default:
+      return pad_typed<uint64_t>(x, in, y, out, begin, mode, value);
   }
 }
 

@@ -1,6 +1,6 @@
 // The CPU backend's own loops on arena memory: casts, elementwise ops with broadcasting, the
-// Dense epilogues oneDNN post-ops cannot express (PReLU, Dice, non-column bias), data movement
-// (Concat, broadcasts, fills) of any dtype, the quantization of int8 Dense layers' inputs.
+// Dense epilogues oneDNN post-ops cannot express (PReLU, Dice, non-column bias, post-ops), data
+// movement (Concat, broadcasts, fills, Pad) of any dtype, the quantization of int8 Dense layers' inputs.
 // Each loop is compiled for AVX-512, AVX2 and baseline x86-64 and picked at load time.
 #pragma once
 #include <cstddef>
@@ -8,6 +8,8 @@
 
 #include "core/dtype.h"
 #include "ir/score_head.h"
+#include "ops/pad_index.h"
+#include "ops/post_op_math.h"
 
 namespace rankrt::cpu {
 
@@ -59,22 +61,24 @@ void unary(UnaryOp op, const float* x, const Dims& in, float* y, const Dims& out
 void binary(BinaryOp op, const float* a, const Dims& a_dims, const float* b, const Dims& b_dims, float* y,
             const Dims& out);
 
-// In place on y [rows, m]: y = act(y + bias) with the activation's per-column parameters
-// (prelu: p0 = alpha; dice: p0 = alpha, p1 = scale, p2 = mean). bias.data == nullptr: no bias.
+// In place on y [rows, m]: y = post(act(y + bias)) with the activation's per-column parameters
+// (prelu: p0 = alpha; dice: p0 = alpha, p1 = scale, p2 = mean) and the Dense's post-ops.
+// bias.data == nullptr: no bias.
 void dense_epilogue(float* y, int64_t rows, int64_t m, ColumnParam bias, Activation act,
-                    const ColumnParam* params);
+                    const ColumnParam* params, const PostOps<float>& post);
 
-// One layer of a score head: y = act(x · weight + bias) with per-column parameters as in
-// dense_epilogue; weight [k, m] row-major.
+// One layer of a score head: y = post(act(x · weight + bias)) with per-column parameters as in
+// dense_epilogue; weight [k, m] row-major, in double (converted once, at lowering).
 struct DenseHeadLayer {
-  const float* weight = nullptr;
+  const double* weight = nullptr;
   int64_t k = 0, m = 0;
   ColumnParam bias;
   Activation act = Activation::kNone;
   ColumnParam params[3];
+  PostOps<double> post;
 };
 
-// A score head (ir/score_head.h, within its limits) computed row by row in double:
+// A score head (ir/score_head.h, within its limits) computed in double, eight rows at a time:
 // y [rows, second.m] = second(first(x [rows, first.k])), the hidden values never rounded to float32.
 void dense_head(const float* x, int64_t rows, const DenseHeadLayer& first, const DenseHeadLayer& second,
                 float* y);
@@ -90,5 +94,11 @@ void copy_rows(const void* x, size_t width, void* y, size_t y_pitch, int64_t out
 // y = x broadcast into out (Expand, Tile of size-1 dims, fills) for elements of `elem_size`
 // bytes: any dtype (float16/bfloat16/float32, int32/int64, bool).
 void broadcast_copy(const void* x, const Dims& in, void* y, const Dims& out, size_t elem_size);
+
+// y = Pad(x) into out's dims for elements of `elem_size` bytes (any dtype): begin[d] elements
+// before axis d (negative: cropped), filled per `mode` (ops/pad_index.h), with the one element
+// at `value` in kConstant mode.
+void pad(const void* x, const Dims& in, void* y, const Dims& out, size_t elem_size, const int64_t* begin,
+         PadMode mode, const void* value);
 
 }  // namespace rankrt::cpu

@@ -1,5 +1,6 @@
 // Lowering of IR nodes to CPU steps: Dense / MatMul to oneDNN layers with fused or own epilogues,
-// the rest to the loops of cpu_kernels.h; arena planning by liveness.
+// the rest to the loops of cpu_kernels.h; arena planning by liveness; whether requests may run as
+// row slices (row_split_blocker).
 #include <array>
 #include <cstring>
 #include <map>
@@ -9,6 +10,8 @@
 #include "core/memory_planner.h"
 #include "ir/score_head.h"
 #include "ir/shape_only_nodes.h"
+#include "ops/dense_post_ops.h"
+#include "ops/pad.h"
 
 namespace rankrt::cpu {
 
@@ -53,14 +56,18 @@ bool is_shape_argument(const Node& n, size_t input) {
   if (n.op == "ConstantOfShape") return input == 0;
   if (n.op == "Expand" || n.op == "Reshape" || n.op == "Tile" || n.op == "Squeeze" || n.op == "Unsqueeze")
     return input == 1;
-  if (n.op == "Slice") return input >= 1;
+  if (n.op == "Slice" || n.op == "Pad") return input >= 1;
   return false;
 }
 
 class Lowering {
  public:
-  Lowering(const Graph& g, const ShapeProfile& profile, DensePrecision precision)
-      : graph_(g), program_(std::make_unique<Program>()), precision_(precision) {
+  Lowering(const Graph& g, const ShapeProfile& profile, DensePrecision precision,
+           const std::map<std::string, float>& activation_amax)
+      : graph_(g),
+        program_(std::make_unique<Program>()),
+        precision_(precision),
+        activation_amax_(activation_amax) {
     check_profile(profile, "backend cpu");
     program_->profile = profile;
   }
@@ -75,6 +82,7 @@ class Lowering {
       if (!skip.count(&n) && !fused_into_head_.count(&n)) lower(n);
     for (const ValueInfo& out : graph_.outputs) program_->outputs.push_back(value(out.name, "graph output"));
     plan_arena();
+    program_->row_split_blocker = row_split_blocker();
     return std::move(program_);
   }
 
@@ -165,13 +173,60 @@ class Lowering {
   }
 
   void add_step(const Node& n, std::function<void(const RunState&)> fn) {
-    program_->steps.push_back({n.name, n.op, std::move(fn)});
+    program_->steps.push_back({n.name, n.op, std::move(fn), !mixes_rows(n)});
+  }
+
+  // Whether node n's step makes an output row depend on other rows: an int8 Dense layer without a
+  // calibrated scale over rows (one input scale per request, the max |x| over all its rows), a
+  // Concat along the symbolic dim, a broadcast that aligns an input's symbol with a known output
+  // dim (e.g. [N] into [N,3], valid where N is 3).
+  bool mixes_rows(const Node& n) const {
+    const Shape& out = info(n.outputs[0], n.name).shape;
+    if (n.op == "Dense" || n.op == "MatMul")
+      return !concrete_dims(out) && precision_ == DensePrecision::kInt8 && !activation_amax_.count(n.name);
+    if (n.op == "Concat") {
+      const int64_t axis = n.attr_int("axis");
+      return !out[size_t(axis < 0 ? axis + int64_t(out.size()) : axis)].is_known();
+    }
+    if (!kBinaryOps.count(n.op) && n.op != "Expand" && n.op != "Tile") return false;
+    for (const std::string& name : n.inputs) {
+      auto it = index_.find(name);
+      if (it == index_.end()) continue;  // a shape argument
+      const Shape& in = at(it->second).shape;
+      for (size_t d = 0; d < in.size(); ++d)
+        if (!in[d].is_known() && (d + out.size() < in.size() || out[d + out.size() - in.size()].is_known()))
+          return true;
+    }
+    return false;
+  }
+
+  // Row slices of a request run the program as it is with fewer rows: every value with the
+  // symbol must store its rows contiguously (symbol once, after dims of size 1 only).
+  std::string row_split_blocker() const {
+    const Program& p = *program_;
+    if (p.symbol.empty()) return "no symbolic dim";
+    for (const Step& step : p.steps)
+      if (!step.row_independent) return fmt::format("step '{}' ({}) mixes rows", step.layer, step.op);
+    for (const CpuValue& v : p.values) {
+      int symbols = 0;
+      int64_t before = 1;  // the product of the dims before the symbol
+      for (const Dim& d : v.shape) {
+        if (!d.is_known())
+          ++symbols;
+        else if (symbols == 0)
+          before *= d.value;
+      }
+      if (symbols > 1 || (symbols == 1 && before != 1))
+        return fmt::format("value '{}' {} does not lead with {}", v.name, shape_to_string(v.shape), p.symbol);
+    }
+    return "";
   }
 
   void lower(const Node& n) {
     if (n.op == "Dense" || n.op == "MatMul") return lower_dense(n);
     if (n.op == "Cast") return lower_cast(n);
     if (n.op == "Concat") return lower_concat(n);
+    if (n.op == "Pad") return lower_pad(n);
     if (n.op == "ConstantOfShape") return lower_fill(n);
     if (n.op == "Tile") check_tile_is_broadcast(n);
     if (kBinaryOps.count(n.op)) return lower_binary(n);
@@ -238,8 +293,10 @@ class Lowering {
     DenseHeadLayer l;
     l.k = w.dims()[0];
     l.m = w.dims()[1];
-    l.weight = static_cast<const float*>(at(value(n.inputs[1], n.name)).weight);
+    program_->constants.push_back(w.to(DType::kF64));
+    l.weight = program_->constants.back().data<double>();
     l.act = activation_of(n);
+    l.post = dense_post_ops(n);
     values.fill(SIZE_MAX);
     if (n.has_input(2)) {
       values[0] = value(n.inputs[2], n.name);
@@ -321,13 +378,17 @@ class Lowering {
     spec.max_rows = max_x.numel() / k;
     spec.fixed_rows = concrete_dims(at(x).shape) ? spec.max_rows : 0;
     spec.precision = precision_;
+    if (auto amax = activation_amax_.find(n.name);
+        precision_ == DensePrecision::kInt8 && amax != activation_amax_.end())
+      spec.activation_amax = amax->second;
     dense.layer = std::make_unique<DenseLayer>(program_->engine, spec);
     if (const DType type = dense.layer->input_dtype(); type != DType::kF32)  // lives during this step only
       dense.converted = add_activation(n.name + "/converted_input", type, at(x).shape, n.name);
     const size_t index = program_->dense.size();
     program_->dense.push_back(std::move(dense));
 
-    const bool epilogue = bias || (act != Activation::kNone && !fused);
+    const PostOps<float> post = dense_post_ops(n).as<float>();
+    const bool epilogue = bias || (act != Activation::kNone && !fused) || post.count > 0;
     const Program* prog = program_.get();
     add_step(n, [=](const RunState& s) {
       const int64_t rows = prog->values[x].dims(s.rows).numel() / k;
@@ -340,7 +401,7 @@ class Lowering {
       const ColumnParam ps[3] = {bind(param_forms[0], params[0]), bind(param_forms[1], params[1]),
                                  bind(param_forms[2], params[2])};
       dense_epilogue(static_cast<float*>(prog->write(s.arena, y)), rows, m,
-                     bind(epilogue_bias, bias ? *bias : SIZE_MAX), act, ps);
+                     bind(epilogue_bias, bias ? *bias : SIZE_MAX), fused ? Activation::kNone : act, ps, post);
     });
   }
 
@@ -442,6 +503,34 @@ class Lowering {
     });
   }
 
+  // Pad with constant pads / axes / constant_value inputs, any mode, any dtype.
+  void lower_pad(const Node& n) {
+    const size_t x = value(n.inputs[0], n.name);
+    const size_t y = output(n);
+    auto constant_input = [&](size_t i) -> const Tensor* {
+      if (!n.has_input(i)) return nullptr;
+      const Tensor* t = graph_.find_initializer(n.inputs[i]);
+      if (!t) unsupported(n, fmt::format("input {} ('{}') must be a constant", i, n.inputs[i]));
+      return t;
+    };
+    const Tensor* axes = constant_input(3);
+    const PadAmounts amounts = pad_amounts(n, constant_input(1)->to_int64_vector(),
+                                           axes ? std::optional(axes->to_int64_vector()) : std::nullopt,
+                                           int64_t(at(x).shape.size()));
+    std::array<int64_t, kMaxRank> begin{};
+    std::copy(amounts.begin.begin(), amounts.begin.end(), begin.begin());
+    const PadMode mode = pad_mode(n);
+    const DType dtype = at(y).dtype;
+    std::array<std::byte, 8> fill{};  // the constant in the output's storage dtype (zero if absent)
+    if (const Tensor* c = constant_input(2); c && c->numel() > 0)
+      std::memcpy(fill.data(), c->to(dtype).raw(), dtype_size(dtype));
+    const Program* prog = program_.get();
+    add_step(n, [=](const RunState& s) {
+      pad(prog->read(s.arena, x), prog->values[x].dims(s.rows), prog->write(s.arena, y),
+          prog->values[y].dims(s.rows), dtype_size(prog->values[y].dtype), begin.data(), mode, fill.data());
+    });
+  }
+
   void plan_arena() {
     std::vector<ProgramValue> values;
     for (size_t i = 0; i < program_->values.size(); ++i)
@@ -458,6 +547,8 @@ class Lowering {
   std::unique_ptr<Program> program_;
   std::map<std::string, size_t> index_;
   DensePrecision precision_;
+  // kInt8: the calibrated amax of layers' inputs (EngineOptions::activation_amax).
+  const std::map<std::string, float>& activation_amax_;
   std::set<const Node*> fused_into_head_;  // second layers of score heads (lower_dense_head)
   std::vector<int> first_use_, last_use_;
 };
@@ -465,8 +556,9 @@ class Lowering {
 }  // namespace
 
 std::unique_ptr<Program> lower_graph(const Graph& graph, const ShapeProfile& profile,
-                                     DensePrecision precision) {
-  return Lowering(graph, profile, precision).run();
+                                     DensePrecision precision,
+                                     const std::map<std::string, float>& activation_amax) {
+  return Lowering(graph, profile, precision, activation_amax).run();
 }
 
 }  // namespace rankrt::cpu

@@ -1,7 +1,9 @@
 // The lowered form of a graph for the CPU backend: values in a per-context arena or in the
 // program's weights, oneDNN Dense layers, and an ordered list of steps.
 #pragma once
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <memory>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
@@ -23,6 +25,9 @@ struct CpuValue {
   int64_t arena_offset = -1;     // set for inputs, activations and outputs
   int64_t max_bytes = 0;
   Dims dims(int64_t rows) const;
+  bool symbolic() const {
+    return std::any_of(shape.begin(), shape.end(), [](const Dim& d) { return !d.is_known(); });
+  }
 };
 
 // Per-request state handed to every step.
@@ -37,6 +42,8 @@ struct Step {
   std::string layer;  // node name
   std::string op;
   std::function<void(const RunState&)> run;
+  // Each output row depends only on the same row of its inputs and on values without the symbol.
+  bool row_independent = true;
 };
 
 // Where a Dense layer reads and writes (value indices), for binding per context.
@@ -57,6 +64,9 @@ class Program {
   std::vector<size_t> outputs;  // value index of each graph output
   int64_t arena_bytes = 0;
   std::string symbol;  // the profile's symbolic dim ("" when all shapes are static)
+  // Why a request cannot run as independent row slices ("": it can: every value with the symbol
+  // leads with it, after dims of size 1 only, and every step is row-independent).
+  std::string row_split_blocker;
   ShapeProfile profile;
   std::vector<Tensor> constants;  // storage of weights and other constants
 
@@ -70,9 +80,10 @@ class Program {
 
 // Lowers every node of `graph` (shape-inferred; symbolic dims allowed for one symbol, bounded by
 // the profile's max), its Dense layers in `precision` (score heads run in double, fused, only in
-// kF32; otherwise as two Dense layers). Throws kUnsupported naming the node for an op or dtype it
-// does not run.
+// kF32; otherwise as two Dense layers; kInt8 layers named in `activation_amax` quantize their input
+// with that calibrated amax). Throws kUnsupported naming the node for an op or dtype it does not run.
 std::unique_ptr<Program> lower_graph(const Graph& graph, const ShapeProfile& profile,
-                                     DensePrecision precision);
+                                     DensePrecision precision,
+                                     const std::map<std::string, float>& activation_amax = {});
 
 }  // namespace rankrt::cpu

@@ -1,5 +1,6 @@
 // DenseLayer: oneDNN matmul with runtime M, bias and eltwise post-op; user-managed scratchpad;
-// f32, bf16 or int8 (dynamically quantized input, runtime output scales) arithmetic.
+// f32, bf16 or int8 (input quantized with a calibrated or per-request scale, runtime output scales)
+// arithmetic.
 #include "backends/cpu/dense_layer.h"
 
 #include <algorithm>
@@ -187,11 +188,11 @@ DenseLayer::Binding::Binding(const DenseLayer& layer, const dnnl::engine& engine
 }
 
 // oneDNN 2.x scales the bias with the output scales (dst = scale * (src x weights + bias)): the
-// bias is divided by them first.
+// bias is divided by them first. A calibrated scale saturates larger inputs (NaN to 127).
 void DenseLayer::Binding::quantize(int64_t rows) {
   const DenseSpec& s = layer_.spec_;
-  const float largest = max_abs(x_, rows * s.k);
-  const float act_scale = largest == 0 ? 1.0f : largest / 127.0f;  // NaN input: NaN output
+  const float largest = s.activation_amax ? *s.activation_amax : max_abs(x_, rows * s.k);
+  const float act_scale = largest == 0 ? 1.0f : largest / 127.0f;  // NaN input, per request: NaN output
   quantize_s8(x_, rows * s.k, 1.0f / act_scale, static_cast<int8_t*>(converted_));
   for (int64_t c = 0; c < s.m; ++c) output_scales_[c] = act_scale * layer_.weight_scales_[c];
   if (!scaled_bias_.empty())

@@ -15,8 +15,9 @@ namespace rankrt::cpu {
 // kF32: f32 x f32;
 // kBF16: the input rounded to bf16 per request, bf16 weights (rounded once), f32 accumulation;
 // kInt8: s8 weights with a symmetric scale per output column (computed at build, int8_weight_levels()
-//   steps each side), s8 inputs with one symmetric scale per request (max |x| of that request:
-//   dynamic quantization), s32 accumulation, output scale act_scale * weight_scale[c].
+//   steps each side), s8 inputs with one symmetric scale: amax / 127 for a calibrated amax (static
+//   quantization; larger |x| saturate), else max |x| of each request / 127 (dynamic quantization);
+//   s32 accumulation, output scale act_scale * weight_scale[c].
 enum class DensePrecision { kF32, kBF16, kInt8 };
 
 struct DenseSpec {
@@ -29,6 +30,7 @@ struct DenseSpec {
   int64_t max_rows = 1;
   int64_t fixed_rows = 0;  // > 0: the layer always sees this many rows
   DensePrecision precision = DensePrecision::kF32;
+  std::optional<float> activation_amax;  // kInt8: the calibrated max |x| (unset: per request)
 };
 
 class DenseLayer {

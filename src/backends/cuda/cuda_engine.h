@@ -23,8 +23,10 @@ struct CudaOptions {
   // Time cuBLASLt's top GEMM candidates per row bucket at build time (see LtGemm).
   bool tune_gemms = false;
   // The GEMM precision of every GEMM layer (runtime/layer_precision.h); empty: `precision` for all.
-  // A score head runs as one double-precision kernel only when both its layers are fp32.
+  // A score head runs as one double-precision kernel only when both its layers are fp32 or tf32x3.
   LayerPrecisionMap layer_precision;
+  // int8 / fp8 layers: the calibrated max |x| of each layer's input, by layer name.
+  std::map<std::string, float> activation_amax;
 };
 
 // Lowers an optimized, shape-inferred graph. Throws kUnsupported naming the node for an op or

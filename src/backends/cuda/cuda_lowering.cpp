@@ -61,7 +61,7 @@ bool is_shape_argument(const Node& n, size_t input) {
   if (n.op == "Expand" || n.op == "Reshape" || n.op == "Tile" || n.op == "Squeeze" || n.op == "Unsqueeze" ||
       n.op == "Split" || kReduceOps.count(n.op))
     return input == 1;
-  if (n.op == "Slice" || n.op == "Clip") return input >= 1;
+  if (n.op == "Slice" || n.op == "Clip" || n.op == "Pad") return input >= 1;
   return false;
 }
 
@@ -70,7 +70,11 @@ GemmPrecision parse_precision(const std::string& p) {
   if (p == "tf32") return GemmPrecision::kTf32;
   if (p == "fp16") return GemmPrecision::kFp16;
   if (p == "bf16") return GemmPrecision::kBf16;
-  fail(ErrorCode::kUsage, "precision '{}' is not supported on backend cuda (fp32, tf32, fp16, bf16)", p);
+  if (p == "int8") return GemmPrecision::kInt8;
+  if (p == "fp8") return GemmPrecision::kFp8;
+  if (p == "tf32x3") return GemmPrecision::kTf32x3;
+  fail(ErrorCode::kUsage,
+       "precision '{}' is not supported on backend cuda (fp32, tf32, fp16, bf16, int8, fp8, tf32x3)", p);
 }
 
 }  // namespace
@@ -277,6 +281,7 @@ void Lowering::lower(const Node& n) {
   if (n.op == "Tile") return lower_tile(n);
   if (n.op == "Transpose") return lower_transpose(n);
   if (n.op == "Slice") return lower_slice(n);
+  if (n.op == "Pad") return lower_pad(n);
   if (n.op == "Split") return lower_split(n);
   if (n.op == "Gather") return lower_gather(n);
   if (kReduceOps.count(n.op)) return lower_reduce(n);

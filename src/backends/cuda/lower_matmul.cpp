@@ -3,8 +3,10 @@
 #include <cstring>
 
 #include "backends/cuda/kernels/batched_matmul.h"
+#include "backends/cuda/kernels/gemm_operands.h"
 #include "backends/cuda/lowering.h"
 #include "ir/score_head.h"
+#include "ops/dense_post_ops.h"
 
 namespace rankrt::cuda {
 
@@ -15,6 +17,33 @@ const std::map<std::string, Activation> kActivations = {
     {"sigmoid", Activation::kSigmoid}, {"tanh", Activation::kTanh}, {"dice", Activation::kDice}};
 
 }  // namespace
+
+void Epilogue::launch(const Program& prog, const RunState& s, float* y, int64_t rows, int64_t m,
+                      Accumulator acc) const {
+  auto bound = [&](ColumnParam p, size_t v) {
+    if (v != SIZE_MAX) p.data = static_cast<const float*>(prog.pointer(s, v));
+    return p;
+  };
+  launch_bias_activation(y, rows, m, acc, bound(bias, bias_value), act, bound(params[0], param_values[0]),
+                         bound(params[1], param_values[1]), bound(params[2], param_values[2]), post,
+                         s.stream);
+}
+
+Epilogue Lowering::epilogue_of(const Node& n, std::optional<size_t> bias, Activation act,
+                               const std::vector<size_t>& params, int64_t m) {
+  Epilogue e;
+  e.act = act;
+  if (bias) {
+    e.bias = column_param(n, *bias, m);
+    e.bias_value = *bias;
+  }
+  for (size_t i = 0; i < params.size() && i < e.params.size(); ++i) {
+    e.params[i] = column_param(n, params[i], m);
+    e.param_values[i] = params[i];
+  }
+  e.post = dense_post_ops(n).as<float>();
+  return e;
+}
 
 ColumnParam Lowering::column_param(const Node& n, size_t v, int64_t m) {
   require_f32(n, v);
@@ -46,9 +75,13 @@ void Lowering::lower_dense(const Node& n) {
     if (n.op == "MatMul") return lower_batched_matmul(n);
     unsupported(n, "the weight must be a constant 2-D tensor");
   }
-  if (precision_of(n) == GemmPrecision::kFp32)
-    if (const Node* second = score_head_consumer(graph_, n);
-        second && precision_of(*second) == GemmPrecision::kFp32)
+  // fp32 and tf32x3 (float32-accurate) layers: a score head computes in double.
+  auto float32_accurate = [&](const Node& l) {
+    const GemmPrecision p = precision_of(l);
+    return p == GemmPrecision::kFp32 || p == GemmPrecision::kTf32x3;
+  };
+  if (float32_accurate(n))
+    if (const Node* second = score_head_consumer(graph_, n); second && float32_accurate(*second))
       return lower_dense_head(n, *second);
   const std::string act_name = n.op == "Dense" ? n.attr_string("activation", "none") : "none";
   auto act_it = kActivations.find(act_name);
@@ -73,6 +106,7 @@ HeadLayer Lowering::head_layer(const Node& n, std::array<size_t, 4>& values) {
   const std::string act = n.attr_string("activation", "none");
   if (!kActivations.count(act)) unsupported(n, "activation '" + act + "'");
   l.act = kActivations.at(act);
+  l.post = dense_post_ops(n);
   values.fill(SIZE_MAX);
   ColumnParam* forms[4] = {&l.bias, &l.p0, &l.p1, &l.p2};
   for (size_t i = 2; i < n.inputs.size() && i < 6; ++i)
@@ -135,34 +169,35 @@ void Lowering::lower_gemm(const Node& n) {
 }
 
 void Lowering::lower_lt_gemm(const Node& n, size_t x, const std::string& key, const Tensor& w,
-                             std::optional<size_t> bias, Activation act, std::vector<size_t> params) {
+                             std::optional<size_t> bias, Activation act, const std::vector<size_t>& params) {
   const int64_t k = w.dims()[0], m = w.dims()[1];
   require_f32(n, x);
   const GemmPrecision precision = precision_of(n);
+  const Epilogue ep = epilogue_of(n, bias, act, params, m);
+  if (weight_transposed(precision)) return lower_quantized_gemm(n, x, key, w, ep);
   const DType wtype = precision == GemmPrecision::kFp16   ? DType::kF16
                       : precision == GemmPrecision::kBf16 ? DType::kBF16
                                                           : DType::kF32;
-  const size_t wv = value_as(key, w, wtype);
-  ColumnParam bias_p = bias ? column_param(n, *bias, m) : ColumnParam{};
-  std::vector<ColumnParam> param_p;
-  for (size_t p : params) param_p.push_back(column_param(n, p, m));
-  param_p.resize(3);
-  params.resize(3, SIZE_MAX);
+  // tf32x3: one TF32 GEMM over 3K, [x_hi | x_hi | x_lo] · [W_hi; W_lo; W_hi].
+  const bool split = precision == GemmPrecision::kTf32x3;
+  const size_t wv = split ? value_as(key + "#split", split_tf32_weight(w), wtype) : value_as(key, w, wtype);
   const size_t y = output(n);
   // cuBLASLt's own epilogue when it covers the layer (a per-column bias vector and/or ReLU);
   // otherwise our bias + activation kernel after the product.
-  const bool column_bias = bias && bias_p.col_stride == 1 && bias_p.row_stride == 0;
-  const bool lt_epilogue = (!bias || column_bias) && (act == Activation::kNone || act == Activation::kRelu);
+  const bool column_bias = bias && ep.bias.col_stride == 1 && ep.bias.row_stride == 0;
+  const bool lt_epilogue =
+      (!bias || column_bias) && (act == Activation::kNone || act == Activation::kRelu) && ep.post.count == 0;
   const cublasLtEpilogue_t lt_kind = !lt_epilogue ? CUBLASLT_EPILOGUE_DEFAULT
                                      : act == Activation::kRelu
                                          ? (bias ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_RELU)
                                      : bias ? CUBLASLT_EPILOGUE_BIAS
                                             : CUBLASLT_EPILOGUE_DEFAULT;
-  program_->gemms.push_back(make_gemm(k, m, max_rows_of(x, k), precision, n.name, lt_kind));
+  program_->gemms.push_back(make_gemm(split ? 3 * k : k, m, max_rows_of(x, k), precision, n.name, lt_kind));
   const LtGemm* gemm = program_->gemms.back().get();
   const bool convert = operand_bytes(precision) == 2;
   if (convert) program_->scratch_bytes = std::max(program_->scratch_bytes, program_->values[x].max_bytes / 2);
-  const bool epilogue = !lt_epilogue && (bias || act != Activation::kNone);
+  if (split) program_->scratch_bytes = std::max(program_->scratch_bytes, program_->values[x].max_bytes * 3);
+  const bool epilogue = !lt_epilogue && (bias || act != Activation::kNone || ep.post.count > 0);
   const std::optional<size_t> lt_bias = lt_epilogue ? bias : std::nullopt;
   const Program* prog = program_.get();
   const CastKind cast_kind =
@@ -171,8 +206,11 @@ void Lowering::lower_lt_gemm(const Node& n, size_t x, const std::string& key, co
   add_step(n, [=](const RunState& s) {
     const int64_t rows = prog->values[x].dims(s.rows).numel() / k;
     const void* xin = prog->pointer(s, x);
-    if (convert) {
-      launch_cast(cast_kind, xin, s.scratch, rows * k, s.stream);
+    if (convert || split) {
+      if (split)
+        launch_split_tf32(static_cast<const float*>(xin), static_cast<float*>(s.scratch), rows, k, s.stream);
+      else
+        launch_cast(cast_kind, xin, s.scratch, rows * k, s.stream);
       RANKRT_CUDA_CHECK_LAUNCH(layer);
       xin = s.scratch;
     }
@@ -180,13 +218,7 @@ void Lowering::lower_lt_gemm(const Node& n, size_t x, const std::string& key, co
     gemm->run(s.lt, xin, prog->pointer(s, wv), out, rows, s.workspace, s.stream,
               lt_bias ? static_cast<const float*>(prog->pointer(s, *lt_bias)) : nullptr);
     if (!epilogue) return;
-    auto bind = [&](ColumnParam p, size_t v) {
-      if (v != SIZE_MAX) p.data = static_cast<const float*>(prog->pointer(s, v));
-      return p;
-    };
-    launch_bias_activation(out, rows, m, bind(bias_p, bias ? *bias : SIZE_MAX), act,
-                           bind(param_p[0], params[0]), bind(param_p[1], params[1]),
-                           bind(param_p[2], params[2]), s.stream);
+    ep.launch(*prog, s, out, rows, m, {});
     RANKRT_CUDA_CHECK_LAUNCH(layer);
   });
 }

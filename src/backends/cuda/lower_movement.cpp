@@ -1,8 +1,10 @@
-// Lowering of the data-movement ops: Transpose, Slice, Split, Gather and Tile.
+// Lowering of the data-movement ops: Transpose, Slice, Split, Gather, Tile and Pad.
 #include <array>
+#include <cstring>
 #include <numeric>
 
 #include "backends/cuda/lowering.h"
+#include "ops/pad.h"
 
 namespace rankrt::cuda {
 
@@ -183,6 +185,51 @@ void Lowering::lower_tile(const Node& n) {
         for (int d = 0; d < in.rank; ++d) ix.modulus[d] = in.d[d] > 0 ? in.d[d] : 1;
       },
       true);
+}
+
+// Pad with constant pads / axes / constant_value inputs, any mode and dtype: one kernel over the
+// output.
+void Lowering::lower_pad(const Node& n) {
+  const size_t x = value(n.inputs[0], n.name);
+  auto constant_input = [&](size_t i) -> const Tensor* {
+    if (!n.has_input(i)) return nullptr;
+    const Tensor* t = constant(n.inputs[i]);
+    if (!t) unsupported(n, fmt::format("input {} ('{}') must be a constant", i, n.inputs[i]));
+    return t;
+  };
+  const Tensor* axes = constant_input(3);
+  const int rank = int(program_->values[x].shape.size());
+  const PadAmounts amounts = pad_amounts(n, constant_input(1)->to_int64_vector(),
+                                         axes ? std::optional(axes->to_int64_vector()) : std::nullopt, rank);
+  const size_t y = output(n);
+  const DType dtype = program_->values[y].dtype;
+  PadIndex base;
+  base.rank = rank;
+  base.mode = pad_mode(n);
+  bool row_independent = true;
+  for (int d = 0; d < rank; ++d) {
+    base.begin[d] = amounts.begin[size_t(d)];
+    if ((amounts.begin[size_t(d)] != 0 || amounts.end[size_t(d)] != 0) && symbolic_at(x, d))
+      row_independent = false;
+  }
+  if (const Tensor* c = constant_input(2); c && c->numel() > 0)
+    std::memcpy(&base.value, c->to(dtype).raw(), dtype_size(dtype));
+  const Program* prog = program_.get();
+  const std::string layer = n.name;
+  const int elem = int(dtype_size(dtype));
+  add_step(
+      n,
+      [=](const RunState& s) {
+        const Dims in = prog->values[x].dims(s.rows), out = prog->values[y].dims(s.rows);
+        PadIndex ix = base;
+        for (int d = 0; d < ix.rank; ++d) {
+          ix.out_dims[d] = out.d[d];
+          ix.in_dims[d] = in.d[d];
+        }
+        launch_pad(prog->pointer(s, x), prog->pointer(s, y), out.numel(), elem, ix, s.stream);
+        RANKRT_CUDA_CHECK_LAUNCH(layer);
+      },
+      row_independent);
 }
 
 }  // namespace rankrt::cuda

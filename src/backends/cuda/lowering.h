@@ -27,6 +27,23 @@ const std::map<std::string, BinaryOp>& binary_ops();
 // chain (lower_fused.cpp). Chains have at most kMaxFusedOps nodes and kMaxFusedInputs inputs.
 std::map<const Node*, const Node*> plan_elementwise_fusion(const Graph& g, const std::set<const Node*>& skip);
 
+// A GEMM layer's epilogue run by our bias + activation kernel: its per-column operands (values
+// bound per request), activation and post-ops.
+struct Epilogue {
+  Activation act = Activation::kNone;
+  ColumnParam bias;
+  size_t bias_value = SIZE_MAX;  // SIZE_MAX: none
+  std::array<ColumnParam, 3> params{};
+  std::array<size_t, 3> param_values{SIZE_MAX, SIZE_MAX, SIZE_MAX};
+  PostOps<float> post;
+  // y[rows, m] = post(act(acc * scale + bias; params)).
+  void launch(const Program& prog, const RunState& s, float* y, int64_t rows, int64_t m,
+              Accumulator acc) const;
+};
+
+// [W_hi; W_lo; W_hi] ([3K, M]) of a float32 weight W [K, M] for tf32x3 GEMMs (gemm_operands.h).
+Tensor split_tf32_weight(const Tensor& w);
+
 class Lowering {
  public:
   Lowering(const Graph& g, const CudaOptions& o, cublasLtHandle_t lt);
@@ -71,10 +88,16 @@ class Lowering {
   // y = act(x · w + bias; params) through cuBLASLt, w [K, M] constant (uploaded under `key`).
   std::unique_ptr<LtGemm> make_gemm(int64_t k, int64_t m, int64_t max_rows, GemmPrecision precision,
                                     const std::string& layer, cublasLtEpilogue_t epilogue);
+  Epilogue epilogue_of(const Node& n, std::optional<size_t> bias, Activation act,
+                       const std::vector<size_t>& params, int64_t m);
   void lower_lt_gemm(const Node& n, size_t x, const std::string& key, const Tensor& w,
-                     std::optional<size_t> bias, Activation act, std::vector<size_t> params);
+                     std::optional<size_t> bias, Activation act, const std::vector<size_t>& params);
+  // int8 / fp8 (lower_quantized_gemm.cpp): x quantized per tensor with its calibrated range
+  // (CudaOptions::activation_amax), w per output column; the epilogue dequantizes.
+  void lower_quantized_gemm(const Node& n, size_t x, const std::string& key, const Tensor& w,
+                            const Epilogue& epilogue);
   void lower_batched_matmul(const Node& n);
-  // A score head (ir/score_head.h) as one kernel; fp32 layers only (they compute in double).
+  // A score head (ir/score_head.h) as one kernel; fp32 / tf32x3 layers only (they compute in double).
   void lower_dense_head(const Node& n, const Node& second);
   HeadLayer head_layer(const Node& n, std::array<size_t, 4>& values);
   int64_t max_rows_of(size_t x, int64_t k) const;
@@ -90,6 +113,7 @@ class Lowering {
   void lower_split(const Node& n);
   void lower_gather(const Node& n);
   void lower_tile(const Node& n);
+  void lower_pad(const Node& n);
 
   // Reductions, normalisations and other pointwise ops (lower_normalize.cpp).
   void lower_reduce(const Node& n);

@@ -15,6 +15,8 @@ namespace {
 struct Types {
   cudaDataType_t operand;
   cublasComputeType_t compute;
+  cudaDataType_t scale = CUDA_R_32F;   // alpha, beta
+  cudaDataType_t output = CUDA_R_32F;  // C and D
 };
 
 Types types_of(GemmPrecision p) {
@@ -22,14 +24,29 @@ Types types_of(GemmPrecision p) {
     case GemmPrecision::kFp32:
       return {CUDA_R_32F, CUBLAS_COMPUTE_32F};  // no TF32 in cuBLASLt
     case GemmPrecision::kTf32:
+    case GemmPrecision::kTf32x3:
       return {CUDA_R_32F, CUBLAS_COMPUTE_32F_FAST_TF32};
     case GemmPrecision::kFp16:
       return {CUDA_R_16F, CUBLAS_COMPUTE_32F};
     case GemmPrecision::kBf16:
       return {CUDA_R_16BF, CUBLAS_COMPUTE_32F};
+    case GemmPrecision::kInt8:
+      return {CUDA_R_8I, CUBLAS_COMPUTE_32I, CUDA_R_32I, CUDA_R_32I};
+    case GemmPrecision::kFp8:
+      return {CUDA_R_8F_E4M3, CUBLAS_COMPUTE_32F};
   }
   return {CUDA_R_32F, CUBLAS_COMPUTE_32F};
 }
+
+// alpha = 1, beta = 0 in the precision's scale type.
+struct Scalars {
+  explicit Scalars(GemmPrecision p) : integer(types_of(p).scale == CUDA_R_32I) {}
+  const void* alpha() const { return integer ? static_cast<const void*>(&i_one) : &f_one; }
+  const void* beta() const { return integer ? static_cast<const void*>(&i_zero) : &f_zero; }
+  bool integer;
+  float f_one = 1.0f, f_zero = 0.0f;
+  int32_t i_one = 1, i_zero = 0;
+};
 
 // Descriptors built on the stack (cublasLt*Init): no allocation on the request path.
 struct Descriptors {
@@ -40,7 +57,12 @@ struct Descriptors {
 void init_descriptors(Descriptors& d, GemmPrecision p, int64_t k, int64_t m, int64_t rows,
                       const std::string& layer, cublasLtEpilogue_t epilogue) {
   const Types t = types_of(p);
-  RANKRT_CUDA_CHECK(cublasLtMatmulDescInit(&d.op, t.compute, CUDA_R_32F), layer);
+  RANKRT_CUDA_CHECK(cublasLtMatmulDescInit(&d.op, t.compute, t.scale), layer);
+  if (weight_transposed(p)) {
+    const cublasOperation_t trans = CUBLAS_OP_T;
+    RANKRT_CUDA_CHECK(
+        cublasLtMatmulDescSetAttribute(&d.op, CUBLASLT_MATMUL_DESC_TRANSA, &trans, sizeof trans), layer);
+  }
   if (epilogue != CUBLASLT_EPILOGUE_DEFAULT) {
     RANKRT_CUDA_CHECK(
         cublasLtMatmulDescSetAttribute(&d.op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof epilogue),
@@ -50,9 +72,12 @@ void init_descriptors(Descriptors& d, GemmPrecision p, int64_t k, int64_t m, int
                                                      sizeof bias_type),
                       layer);
   }
-  RANKRT_CUDA_CHECK(cublasLtMatrixLayoutInit(&d.a, t.operand, uint64_t(m), uint64_t(k), m), layer);  // Wᵀ
+  if (weight_transposed(p))  // W stored [M, K]: column-major K x M, transposed by the op
+    RANKRT_CUDA_CHECK(cublasLtMatrixLayoutInit(&d.a, t.operand, uint64_t(k), uint64_t(m), k), layer);
+  else  // W stored [K, M]: column-major M x K = Wᵀ
+    RANKRT_CUDA_CHECK(cublasLtMatrixLayoutInit(&d.a, t.operand, uint64_t(m), uint64_t(k), m), layer);
   RANKRT_CUDA_CHECK(cublasLtMatrixLayoutInit(&d.b, t.operand, uint64_t(k), uint64_t(rows), k), layer);  // Xᵀ
-  RANKRT_CUDA_CHECK(cublasLtMatrixLayoutInit(&d.c, CUDA_R_32F, uint64_t(m), uint64_t(rows), m), layer);  // Yᵀ
+  RANKRT_CUDA_CHECK(cublasLtMatrixLayoutInit(&d.c, t.output, uint64_t(m), uint64_t(rows), m), layer);  // Yᵀ
 }
 
 }  // namespace
@@ -67,13 +92,22 @@ const char* precision_name(GemmPrecision p) {
       return "fp16";
     case GemmPrecision::kBf16:
       return "bf16";
+    case GemmPrecision::kInt8:
+      return "int8";
+    case GemmPrecision::kFp8:
+      return "fp8";
+    case GemmPrecision::kTf32x3:
+      return "tf32x3";
   }
   return "?";
 }
 
 size_t operand_bytes(GemmPrecision p) {
-  return p == GemmPrecision::kFp16 || p == GemmPrecision::kBf16 ? 2 : 4;
+  if (p == GemmPrecision::kFp16 || p == GemmPrecision::kBf16) return 2;
+  return weight_transposed(p) ? 1 : 4;
 }
+
+bool weight_transposed(GemmPrecision p) { return p == GemmPrecision::kInt8 || p == GemmPrecision::kFp8; }
 
 LtGemm::LtGemm(cublasLtHandle_t handle, int64_t k, int64_t m, int64_t max_rows, GemmPrecision precision,
                std::string layer, cublasLtEpilogue_t epilogue, bool tune)
@@ -159,7 +193,7 @@ void LtGemm::tune(cublasLtHandle_t handle, cublasLtMatmulPreferenceOpaque_t& pre
   const std::unique_ptr<CUevent_st, decltype(&cudaEventDestroy)> start_owner(start, cudaEventDestroy);
   RANKRT_CUDA_CHECK(cudaEventCreate(&stop), layer_);
   const std::unique_ptr<CUevent_st, decltype(&cudaEventDestroy)> stop_owner(stop, cudaEventDestroy);
-  const float alpha = 1.0f, beta = 0.0f;
+  const Scalars scalars(precision_);
   const bool with_bias = epilogue_ == CUBLASLT_EPILOGUE_BIAS || epilogue_ == CUBLASLT_EPILOGUE_RELU_BIAS;
   // Mean time of one product with `algo` at `rows`, or a negative number when it fails to run.
   auto time = [&](const cublasLtMatmulAlgo_t& algo, int64_t rows) -> float {
@@ -170,8 +204,9 @@ void LtGemm::tune(cublasLtHandle_t handle, cublasLtMatmulPreferenceOpaque_t& pre
       RANKRT_CUDA_CHECK(
           cublasLtMatmulDescSetAttribute(&d.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &b, sizeof b), layer_);
     auto launch = [&] {
-      return cublasLtMatmul(handle, &d.op, &alpha, w.get(), &d.a, x.get(), &d.b, &beta, y.get(), &d.c,
-                            y.get(), &d.c, &algo, workspace.get(), kGemmWorkspaceBytes, stream);
+      return cublasLtMatmul(handle, &d.op, scalars.alpha(), w.get(), &d.a, x.get(), &d.b, scalars.beta(),
+                            y.get(), &d.c, y.get(), &d.c, &algo, workspace.get(), kGemmWorkspaceBytes,
+                            stream);
     };
     for (int i = 0; i < kWarmup; ++i)
       if (launch() != CUBLAS_STATUS_SUCCESS) return -1;
@@ -225,7 +260,7 @@ LtGemm::LtGemm(int64_t k, int64_t m, GemmPrecision precision, std::string layer,
       algos_(std::move(algorithms)),
       epilogue_(epilogue) {}
 
-void LtGemm::run(cublasLtHandle_t handle, const void* x, const void* w, float* y, int64_t rows,
+void LtGemm::run(cublasLtHandle_t handle, const void* x, const void* w, void* y, int64_t rows,
                  void* workspace, cudaStream_t stream, const float* bias) const {
   if (rows < 1 || rows > max_rows_)
     fail(ErrorCode::kShape, "layer '{}': {} rows is outside the engine's profile 1..{}", layer_, rows,
@@ -235,10 +270,11 @@ void LtGemm::run(cublasLtHandle_t handle, const void* x, const void* w, float* y
   if (bias)
     RANKRT_CUDA_CHECK(
         cublasLtMatmulDescSetAttribute(&d.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias), layer_);
-  const float alpha = 1.0f, beta = 0.0f;
-  RANKRT_CUDA_CHECK(cublasLtMatmul(handle, &d.op, &alpha, w, &d.a, x, &d.b, &beta, y, &d.c, y, &d.c,
-                                   &algos_[size_t(rows - 1)], workspace, kGemmWorkspaceBytes, stream),
-                    layer_);
+  const Scalars scalars(precision_);
+  RANKRT_CUDA_CHECK(
+      cublasLtMatmul(handle, &d.op, scalars.alpha(), w, &d.a, x, &d.b, scalars.beta(), y, &d.c, y, &d.c,
+                     &algos_[size_t(rows - 1)], workspace, kGemmWorkspaceBytes, stream),
+      layer_);
 }
 
 }  // namespace rankrt::cuda

@@ -1,5 +1,5 @@
-// Row-major dense GEMM Y[rows,M] (float32) = X[rows,K] · W[K,M] through cuBLASLt, with the
-// algorithm chosen at build time for every row count of the shape profile.
+// Row-major dense GEMM Y[rows,M] = X[rows,K] · W[K,M] through cuBLASLt, with the algorithm chosen
+// at build time for every row count of the shape profile. Y is float32, or int32 for int8.
 #pragma once
 #include <cublasLt.h>
 
@@ -8,11 +8,16 @@
 
 namespace rankrt::cuda {
 
-enum class GemmPrecision { kFp32, kTf32, kFp16, kBf16 };
+// kInt8 / kFp8: X and W quantized (int8, E4M3), W stored transposed ([M, K], cuBLASLt's "TN" form
+// these kernels need); kTf32x3: float32 operands split hi/lo (kernels/gemm_operands.h) and given
+// as one TF32 GEMM over 3K.
+enum class GemmPrecision { kFp32, kTf32, kFp16, kBf16, kInt8, kFp8, kTf32x3 };
 
 const char* precision_name(GemmPrecision p);
-// Element size of X and W for a precision (4 for fp32/tf32, 2 for fp16/bf16).
+// Element size of X and W for a precision (4 for fp32/tf32/tf32x3, 2 for fp16/bf16, 1 for int8/fp8).
 size_t operand_bytes(GemmPrecision p);
+// Whether W is stored transposed, [M, K] (int8 and fp8).
+bool weight_transposed(GemmPrecision p);
 
 constexpr size_t kGemmWorkspaceBytes = 4u << 20;
 
@@ -31,7 +36,7 @@ class LtGemm {
          cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_DEFAULT);
 
   // Enqueues the product on `stream`. Thread-safe: all mutable state lives on the stack.
-  void run(cublasLtHandle_t handle, const void* x, const void* w, float* y, int64_t rows, void* workspace,
+  void run(cublasLtHandle_t handle, const void* x, const void* w, void* y, int64_t rows, void* workspace,
            cudaStream_t stream, const float* bias = nullptr) const;
 
   int64_t k() const { return k_; }

@@ -1,5 +1,5 @@
-// An engine plan: what an engine was built from (the key) and what it needs to be rebuilt in
-// milliseconds (the optimized graph, the CUDA GEMM algorithms); its file form and the key
+// An engine plan: what an engine was built from (the key, calibration included) and what it needs
+// to be rebuilt in milliseconds (the optimized graph, the CUDA GEMM algorithms); its file form and the key
 // comparison that decides whether a stored plan may be reused.
 #pragma once
 #include <cstdint>
@@ -22,6 +22,8 @@ struct PlanKey {
   std::string model_sha256;  // hex SHA-256 of the model file
   std::string backend, precision;
   std::string layer_precision;  // per-layer precision rules (canonical_rules), "" none
+  // int8 / fp8 layers: the calibrated max |x| of each one's input (EngineOptions::activation_amax).
+  std::map<std::string, float> activation_amax;
   ShapeProfile profile;
   bool cuda_graphs = false;
   bool tune_gemms = false;  // cuda: GEMM algorithms timed at build time

@@ -10,8 +10,9 @@ namespace rankrt::plan {
 
 inline constexpr char kMagic[8] = {'R', 'K', 'R', 'T', 'P', 'L', 'A', 'N'};
 // Bump on any change of the layout or of what a section means.
-// 2: the key holds the shape profile min:opt:max; 3: per-layer precision (key rules, section).
-inline constexpr uint32_t kFormatVersion = 3;
+// 2: the key holds the shape profile min:opt:max; 3: per-layer precision (key rules, section);
+// 4: the key holds the calibrated activation amax of int8 / fp8 layers.
+inline constexpr uint32_t kFormatVersion = 4;
 inline constexpr size_t kHeaderBytes = sizeof kMagic + sizeof(uint32_t) + sizeof(uint64_t);
 inline constexpr size_t kChecksumBytes = 32;
 

@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cmath>
+
 #include "plan/format/byte_io.h"
 #include "plan/format/plan.h"
 
@@ -17,6 +19,18 @@ std::string list_or_none(const std::vector<std::string>& v) {
 
 std::string rules_or_none(const std::string& rules) { return rules.empty() ? "none" : "'" + rules + "'"; }
 
+// The first difference of two calibrations, e.g. "fc1 amax 3.5 -> 4.25", "fc2 calibrated".
+std::string calibration_change(const std::map<std::string, float>& a, const std::map<std::string, float>& b) {
+  for (const auto& [layer, amax] : a) {
+    auto it = b.find(layer);
+    if (it == b.end()) return fmt::format("{} no longer calibrated", layer);
+    if (it->second != amax) return fmt::format("{} amax {} -> {}", layer, amax, it->second);
+  }
+  for (const auto& [layer, amax] : b)
+    if (!a.count(layer)) return fmt::format("{} calibrated", layer);
+  return "";
+}
+
 }  // namespace
 
 void write_key(ByteWriter& w, const PlanKey& k) {
@@ -26,6 +40,11 @@ void write_key(ByteWriter& w, const PlanKey& k) {
   w.string(k.backend);
   w.string(k.precision);
   w.string(k.layer_precision);
+  w.u64(k.activation_amax.size());
+  for (const auto& [layer, amax] : k.activation_amax) {
+    w.string(layer);
+    w.pod(amax);
+  }
   w.i64(k.profile.min);
   w.i64(k.profile.opt);
   w.i64(k.profile.max);
@@ -49,6 +68,13 @@ PlanKey read_key(ByteReader& r) {
   k.backend = r.string("backend");
   k.precision = r.string("precision");
   k.layer_precision = r.string("layer precision");
+  const size_t calibrated = r.count("calibrated layers", sizeof(uint64_t) + sizeof(float));
+  for (size_t i = 0; i < calibrated; ++i) {
+    std::string layer = r.string("calibrated layer name");
+    const float amax = r.pod<float>("activation amax");
+    if (!(std::isfinite(amax) && amax >= 0)) r.corrupt("activation amax of layer '{}' is {}", layer, amax);
+    if (!k.activation_amax.emplace(layer, amax).second) r.corrupt("calibrated layer '{}' twice", layer);
+  }
   k.profile.min = r.i64("profile min");
   k.profile.opt = r.i64("profile opt");
   k.profile.max = r.i64("profile max");
@@ -68,11 +94,12 @@ PlanKey read_key(ByteReader& r) {
 }
 
 std::string describe_key(const PlanKey& k) {
-  std::string s =
-      fmt::format("{} {}{}, profile {}, optimizer {}, disabled passes {}, outputs {}", k.backend, k.precision,
-                  k.layer_precision.empty() ? "" : ", layer precision " + rules_or_none(k.layer_precision),
-                  profile_to_string(k.profile), k.optimize ? "on" : "off", list_or_none(k.disabled_passes),
-                  list_or_none(k.outputs));
+  std::string s = fmt::format(
+      "{} {}{}{}, profile {}, optimizer {}, disabled passes {}, outputs {}", k.backend, k.precision,
+      k.layer_precision.empty() ? "" : ", layer precision " + rules_or_none(k.layer_precision),
+      k.activation_amax.empty() ? "" : fmt::format(", calibrated {} layer(s)", k.activation_amax.size()),
+      profile_to_string(k.profile), k.optimize ? "on" : "off", list_or_none(k.disabled_passes),
+      list_or_none(k.outputs));
   if (k.backend == "cuda")
     s += fmt::format(", cuda graphs {}, gemm tuning {}, {} ({}), driver {}, runtime {}, cuBLASLt {}",
                      k.cuda_graphs ? "on" : "off", k.tune_gemms ? "on" : "off", k.device.name,
@@ -94,6 +121,8 @@ std::string key_mismatch(const PlanKey& s, const PlanKey& w) {
   if (s.layer_precision != w.layer_precision)
     return fmt::format("layer precision changed {} -> {}", rules_or_none(s.layer_precision),
                        rules_or_none(w.layer_precision));
+  if (s.activation_amax != w.activation_amax)
+    return fmt::format("calibration changed ({})", calibration_change(s.activation_amax, w.activation_amax));
   if (s.profile != w.profile)
     return fmt::format("profile changed {} -> {}", profile_to_string(s.profile),
                        profile_to_string(w.profile));

@@ -1,12 +1,5 @@
 // Writes engine plans: sections, header, trailing checksum; atomic file replacement.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-
+#include "plan/format/atomic_file.h"
 #include "plan/format/byte_io.h"
 #include "plan/format/plan.h"
 #include "plan/format/plan_format.h"
@@ -46,18 +39,6 @@ std::vector<uint8_t> layer_precision_payload(const std::map<std::string, std::st
   return std::move(w.buffer());
 }
 
-// Writes all of `data` to `fd`, retrying short writes.
-bool write_all(int fd, const uint8_t* data, size_t n) {
-  while (n > 0) {
-    const ssize_t written = ::write(fd, data, n);
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) return false;
-    data += written;
-    n -= size_t(written);
-  }
-  return true;
-}
-
 }  // namespace
 
 std::vector<uint8_t> serialize_plan(const Plan& plan) {
@@ -84,21 +65,7 @@ std::vector<uint8_t> serialize_plan(const Plan& plan) {
 }
 
 void write_plan_file(const std::string& path, const Plan& plan) {
-  const std::vector<uint8_t> bytes = serialize_plan(plan);
-  std::string temp = path + ".tmp.XXXXXX";
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) fail(ErrorCode::kIo, "{}: cannot create a temporary file: {}", path, std::strerror(errno));
-  const bool ok = write_all(fd, bytes.data(), bytes.size()) && ::fchmod(fd, 0644) == 0 && ::fsync(fd) == 0;
-  const int error = errno;
-  if (::close(fd) != 0 || !ok) {
-    ::unlink(temp.c_str());
-    fail(ErrorCode::kIo, "{}: cannot write {}: {}", path, temp, std::strerror(ok ? errno : error));
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    const int rename_error = errno;
-    ::unlink(temp.c_str());
-    fail(ErrorCode::kIo, "{}: cannot rename {} over it: {}", path, temp, std::strerror(rename_error));
-  }
+  write_file_atomically(path, serialize_plan(plan));
 }
 
 }  // namespace rankrt::plan

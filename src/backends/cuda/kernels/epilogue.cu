@@ -1,4 +1,5 @@
-// Fused GEMM epilogue: bias add and activation (ReLU, PReLU, sigmoid, tanh, Dice) in one pass;
+// Fused GEMM epilogue: dequantization, bias add and activation (ReLU, PReLU, sigmoid, tanh, Dice) in
+// one pass;
 // and score heads (two Dense layers, the hidden values kept in double).
 #include "backends/cuda/kernels/kernels.h"
 
@@ -37,13 +38,23 @@ __device__ __forceinline__ T activate(Activation act, T v, T p0, T p1, T p2) {
   return v;
 }
 
-__global__ void bias_activation_kernel(float* y, int64_t rows, int64_t cols, ColumnParam bias, Activation act,
-                                       ColumnParam p0, ColumnParam p1, ColumnParam p2) {
+__device__ __forceinline__ float accumulated(const Accumulator& acc, const float* y, int64_t i, int64_t r,
+                                             int64_t c) {
+  float v = !acc.data   ? y[i]
+            : acc.int32 ? float(static_cast<const int32_t*>(acc.data)[r * acc.ld + c])
+                        : static_cast<const float*>(acc.data)[r * acc.ld + c];
+  return acc.scale ? v * acc.scale[c] : v;
+}
+
+__global__ void bias_activation_kernel(float* y, int64_t rows, int64_t cols, Accumulator acc,
+                                       ColumnParam bias, Activation act, ColumnParam p0, ColumnParam p1,
+                                       ColumnParam p2, PostOps<float> post) {
   const int64_t n = rows * cols;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
        i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t r = i / cols, c = i - r * cols;
-    y[i] = activate(act, y[i] + load(bias, r, c), load(p0, r, c), load(p1, r, c), load(p2, r, c));
+    y[i] = post.apply(activate(act, accumulated(acc, y, i, r, c) + load(bias, r, c), load(p0, r, c),
+                               load(p1, r, c), load(p2, r, c)));
   }
 }
 
@@ -72,8 +83,8 @@ __global__ void dense_head_kernel(const float* x, int64_t rows, HeadLayer a, Hea
 #pragma unroll
     for (int j = 0; j < R; ++j) {
       const int64_t r = row[j];
-      const double v = activate<double>(a.act, h[j] + load(a.bias, r, c), load(a.p0, r, c), load(a.p1, r, c),
-                                        load(a.p2, r, c));
+      const double v = a.post.apply(activate<double>(a.act, h[j] + load(a.bias, r, c), load(a.p0, r, c),
+                                                     load(a.p1, r, c), load(a.p2, r, c)));
 #pragma unroll
       for (int s = 0; s < kMaxHeadScores; ++s)
         if (s < b.m) z[j][s] += v * double(b.weight[c * b.m + s]);
@@ -89,19 +100,20 @@ __global__ void dense_head_kernel(const float* x, int64_t rows, HeadLayer a, Hea
   for (int j = 0; j < R && first + j < rows; ++j)
     for (int s = 0; s < b.m; ++s)
       y[row[j] * b.m + s] =
-          float(activate<double>(b.act, z[j][s] + load(b.bias, row[j], s), load(b.p0, row[j], s),
-                                 load(b.p1, row[j], s), load(b.p2, row[j], s)));
+          float(b.post.apply(activate<double>(b.act, z[j][s] + load(b.bias, row[j], s), load(b.p0, row[j], s),
+                                              load(b.p1, row[j], s), load(b.p2, row[j], s))));
 }
 
 }  // namespace
 
-void launch_bias_activation(float* y, int64_t rows, int64_t cols, ColumnParam bias, Activation act,
-                            ColumnParam p0, ColumnParam p1, ColumnParam p2, cudaStream_t stream) {
+void launch_bias_activation(float* y, int64_t rows, int64_t cols, Accumulator acc, ColumnParam bias,
+                            Activation act, ColumnParam p0, ColumnParam p1, ColumnParam p2,
+                            const PostOps<float>& post, cudaStream_t stream) {
   const int64_t n = rows * cols;
   if (n == 0) return;
   const int threads = 256;
   const int blocks = int((n + threads - 1) / threads < 4096 ? (n + threads - 1) / threads : 4096);
-  bias_activation_kernel<<<blocks, threads, 0, stream>>>(y, rows, cols, bias, act, p0, p1, p2);
+  bias_activation_kernel<<<blocks, threads, 0, stream>>>(y, rows, cols, acc, bias, act, p0, p1, p2, post);
 }
 
 void launch_dense_head(const float* x, int64_t rows, const HeadLayer& a, const HeadLayer& b, float* y,

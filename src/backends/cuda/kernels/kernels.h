@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "ops/post_op_math.h"
+
 namespace rankrt::cuda {
 
 enum class Activation : int { kNone, kRelu, kPrelu, kSigmoid, kTanh, kDice };
@@ -15,17 +17,29 @@ struct ColumnParam {
   int64_t row_stride = 0;
 };
 
-// y[r,c] = act(y[r,c] + bias[r,c]; p0, p1, p2) in place (bias.data may be null).
-void launch_bias_activation(float* y, int64_t rows, int64_t cols, ColumnParam bias, Activation act,
-                            ColumnParam p0, ColumnParam p1, ColumnParam p2, cudaStream_t stream);
+// Where a GEMM left its products for the epilogue: y itself (data null), or a float32 / int32
+// (int8 GEMM) matrix with leading dimension ld; `scale` (per column, may be null) dequantizes them.
+struct Accumulator {
+  const void* data = nullptr;
+  int64_t ld = 0;
+  bool int32 = false;
+  const float* scale = nullptr;
+};
 
-// One layer of a score head (ir/score_head.h): act(x · weight[k, m] + bias; p0, p1, p2).
+// y[r,c] = post(act(acc[r,c] * scale[c] + bias[r,c]; p0, p1, p2)) (bias.data may be null; post:
+// the Dense's post-ops).
+void launch_bias_activation(float* y, int64_t rows, int64_t cols, Accumulator acc, ColumnParam bias,
+                            Activation act, ColumnParam p0, ColumnParam p1, ColumnParam p2,
+                            const PostOps<float>& post, cudaStream_t stream);
+
+// One layer of a score head (ir/score_head.h): post(act(x · weight[k, m] + bias; p0, p1, p2)).
 struct HeadLayer {
   const float* weight = nullptr;
   int64_t k = 0, m = 0;
   ColumnParam bias;
   Activation act = Activation::kNone;
   ColumnParam p0, p1, p2;
+  PostOps<double> post;
 };
 constexpr int kMaxHeadScores = 4;  // b.m at most (ir's kHeadMaxScores)
 

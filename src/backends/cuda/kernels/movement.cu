@@ -1,4 +1,6 @@
-// Data-movement kernels: grid-stride gathers through stride tables and index tensors.
+// Data-movement kernels: grid-stride gathers through stride tables and index tensors, and Pad.
+#include <cstring>
+
 #include "backends/cuda/kernels/launch_util.h"
 #include "backends/cuda/kernels/movement.h"
 
@@ -31,6 +33,32 @@ __global__ void gather_kernel(const T* data, const I* indices, T* out, int64_t a
     k = k < 0 ? 0 : (k >= axis ? axis - 1 : k);
     out[i] = data[(o * axis + k) * inner + in_pos];
   }
+}
+
+template <typename T>
+__global__ void pad_kernel(const T* in, T* out, int64_t n, PadIndex ix) {
+  T value;
+  memcpy(&value, &ix.value, sizeof value);
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    int64_t rest = i, offset = 0, stride = 1;
+    bool inside = true;
+    for (int d = ix.rank - 1; d >= 0; --d) {
+      const int64_t q = rest / ix.out_dims[d];
+      const int64_t s = pad_source(ix.mode, rest - q * ix.out_dims[d], ix.begin[d], ix.in_dims[d]);
+      inside = inside && s >= 0;
+      offset += s * stride;
+      stride *= ix.in_dims[d];
+      rest = q;
+    }
+    out[i] = inside ? in[offset] : value;
+  }
+}
+
+template <typename T>
+void pad(const void* in, void* out, int64_t n, const PadIndex& ix, cudaStream_t stream) {
+  pad_kernel<T>
+      <<<grid_blocks(n, 256), 256, 0, stream>>>(static_cast<const T*>(in), static_cast<T*>(out), n, ix);
 }
 
 template <typename T>
@@ -84,6 +112,21 @@ void launch_gather(const void* data, const void* indices, bool indices_64, void*
       return gather<uint32_t>(data, indices, indices_64, out, axis, count, inner, n, stream);
     default:
       return gather<uint64_t>(data, indices, indices_64, out, axis, count, inner, n, stream);
+  }
+}
+
+void launch_pad(const void* in, void* out, int64_t n, int elem_bytes, const PadIndex& index,
+                cudaStream_t stream) {
+  if (n == 0) return;
+  switch (elem_bytes) {
+    case 1:
+      return pad<uint8_t>(in, out, n, index, stream);
+    case 2:
+      return pad<uint16_t>(in, out, n, index, stream);
+    case 4:
+      return pad<uint32_t>(in, out, n, index, stream);
+    default:
+      return pad<uint64_t>(in, out, n, index, stream);
   }
 }
 
