@@ -223,10 +223,6 @@ bool rewrite_once(Graph& g) {
 
 }  // namespace
 
-bool fold_affine(Graph& g) {
-  bool changed = false;
-  while (rewrite_once(g)) changed = true;
-  return changed;
-}
+bool fold_affine(Graph& g) { return passes::rewrite_to_fixpoint(g, rewrite_once); }
 
 }  // namespace rankrt

@@ -265,10 +265,7 @@ bool fuse_once(Graph& g) {
     for (const std::vector<double>& p : match->params)
       fused.inputs.push_back(passes::add_initializer(g, fused.name + "/" + match->activation,
                                                      passes::column_tensor(p, y.dtype)));
-    for (size_t n : match->nodes) passes::add_source_nodes(fused, g.nodes[n]);
-    fused.outputs[0] = g.nodes[match->final_node].outputs[0];
-    g.nodes[i] = std::move(fused);
-    passes::remove_nodes(g, match->nodes);
+    passes::absorb_nodes(g, i, std::move(fused), match->nodes, match->final_node);
     return true;
   }
   return false;
@@ -276,10 +273,6 @@ bool fuse_once(Graph& g) {
 
 }  // namespace
 
-bool fuse_activation(Graph& g) {
-  bool changed = false;
-  while (fuse_once(g)) changed = true;
-  return changed;
-}
+bool fuse_activation(Graph& g) { return passes::rewrite_to_fixpoint(g, fuse_once); }
 
 }  // namespace rankrt

@@ -43,10 +43,7 @@ bool fuse_once(Graph& g) {
     if (!op || !(states.at(reader.outputs[0]).shape == y.shape)) continue;
     Node fused = d;
     append_post_op(fused, op->first, op->second);
-    passes::add_source_nodes(fused, reader);
-    fused.outputs[0] = reader.outputs[0];
-    g.nodes[i] = std::move(fused);
-    passes::remove_nodes(g, {*r});
+    passes::absorb_nodes(g, i, std::move(fused), {*r}, *r);
     return true;
   }
   return false;
@@ -54,10 +51,6 @@ bool fuse_once(Graph& g) {
 
 }  // namespace
 
-bool fuse_post_ops(Graph& g) {
-  bool changed = false;
-  while (fuse_once(g)) changed = true;
-  return changed;
-}
+bool fuse_post_ops(Graph& g) { return passes::rewrite_to_fixpoint(g, fuse_once); }
 
 }  // namespace rankrt

@@ -105,6 +105,19 @@ void remove_nodes(Graph& g, const std::set<size_t>& indices) {
   g.nodes = std::move(kept);
 }
 
+void absorb_nodes(Graph& g, size_t index, Node fused, const std::set<size_t>& absorbed, size_t last) {
+  for (size_t n : absorbed) add_source_nodes(fused, g.nodes[n]);
+  fused.outputs[0] = g.nodes[last].outputs[0];
+  g.nodes[index] = std::move(fused);
+  remove_nodes(g, absorbed);
+}
+
+bool rewrite_to_fixpoint(Graph& g, bool (*once)(Graph&)) {
+  bool changed = false;
+  while (once(g)) changed = true;
+  return changed;
+}
+
 bool bypass_node(Graph& g, size_t index, const std::string& value) {
   const std::string out = g.nodes[index].outputs.at(0);
   const bool out_is_graph_output =

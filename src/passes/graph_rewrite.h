@@ -54,6 +54,11 @@ std::string add_initializer(Graph& g, const std::string& base, Tensor t);
 void replace_uses(Graph& g, const std::string& from, const std::string& to);
 // Removes the nodes at the given indices.
 void remove_nodes(Graph& g, const std::set<size_t>& indices);
+// Node `index` becomes `fused`, which absorbs the nodes `absorbed` (their original names join its
+// source nodes; they are removed) and takes over the output of `last`, one of them.
+void absorb_nodes(Graph& g, size_t index, Node fused, const std::set<size_t>& absorbed, size_t last);
+// Applies a one-rewrite step until it reports no change; whether any step changed the graph.
+bool rewrite_to_fixpoint(Graph& g, bool (*once)(Graph&));
 // Node `index` computes the identity of `value`: its readers read `value` instead and the node is
 // removed. When its output is a graph output, the producer of `value` is renamed instead (only if
 // `value` is a node output that is not itself a graph output). Returns false when not possible.

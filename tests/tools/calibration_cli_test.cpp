@@ -61,9 +61,11 @@ TEST_F(CalibrationCli, CalibratedRunsPlansAndInspect) {
       << r.output;
   r = run_rankrt("inspect --json " + file("int8.plan"));
   const nlohmann::json doc = nlohmann::json::parse(r.output);
-  for (const nlohmann::json& l : doc["layers"])
-    if (l["name"] == "fc3_dqm/MatMul")
+  for (const nlohmann::json& l : doc["layers"]) {
+    if (l["name"] == "fc3_dqm/MatMul") {
       EXPECT_EQ(l["activation_amax"], p.key.activation_amax.at("fc3_dqm/MatMul"));
+    }
+  }
   r = run_rankrt("run --plan " + file("int8.plan") + " --samples " + file("samples.pb"));
   EXPECT_NE(r.output.find("s8 inputs with calibrated scales"), std::string::npos) << r.output;
 
