@@ -5,9 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 #include <set>
+
+#include "core/parse_number.h"
 
 namespace rankrt {
 
@@ -134,12 +135,11 @@ Calibrator parse_calibrator(const std::string& text, const std::string& what) {
   } else if (text == "percentile" || text.rfind("percentile:", 0) == 0) {
     c.kind = Calibrator::Kind::kPercentile;
     if (text != "percentile") {
-      const std::string p = text.substr(11);
-      char* end = nullptr;
-      c.percentile = std::strtod(p.c_str(), &end);
-      if (p.empty() || *end != '\0' || !(c.percentile > 0 && c.percentile <= 100))
+      const std::optional<double> p = parse_finite_double(text.substr(11));
+      if (!p || !(*p > 0 && *p <= 100))
         fail(ErrorCode::kUsage, "{} '{}': the percentile must be a number in (0, 100], e.g. percentile:99.99",
              what, text);
+      c.percentile = *p;
     }
   } else {
     fail(ErrorCode::kUsage, "{}: unknown calibrator '{}' (minmax, percentile[:P], entropy)", what, text);

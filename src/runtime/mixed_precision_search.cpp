@@ -15,6 +15,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "core/parse_number.h"
 #include "import/model_loader.h"
 #include "ir/input_binding.h"
 #include "passes/pipeline.h"
@@ -37,16 +38,9 @@ constexpr double kTimingSeconds = 0.25;
 double budget_number(const std::string& text, std::string s) {
   const bool percent = !s.empty() && s.back() == '%';
   if (percent) s.pop_back();
-  size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(s, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (s.empty() || used != s.size() || !std::isfinite(v) || v < 0)
-    bad_budget(text, fmt::format("'{}{}' is not a number >= 0", s, percent ? "%" : ""));
-  return percent ? v / 100 : v;
+  const std::optional<double> v = parse_finite_double(s);
+  if (!v || *v < 0) bad_budget(text, fmt::format("'{}{}' is not a number >= 0", s, percent ? "%" : ""));
+  return percent ? *v / 100 : *v;
 }
 
 std::string without_spaces(const std::string& s) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/parse_number.h"
 
 namespace rankrt {
 
@@ -17,15 +18,9 @@ bool is_count_parameter(const std::string& p) {
 }
 
 double parse_value(const std::string& spec, const std::string& parameter, const std::string& text) {
-  size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || !std::isfinite(v))
-    fail(ErrorCode::kUsage, "--sweep {}: '{}' is not a number", spec, text);
+  const std::optional<double> number = parse_finite_double(text);
+  if (!number) fail(ErrorCode::kUsage, "--sweep {}: '{}' is not a number", spec, text);
+  const double v = *number;
   if (is_count_parameter(parameter) && (v < 1 || v != std::floor(v) || v > 4096))
     fail(ErrorCode::kUsage, "--sweep {}: {} must be a whole number in 1..4096, got {}", spec, parameter,
          text);

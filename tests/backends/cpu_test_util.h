@@ -1,5 +1,5 @@
-// CPU backend test helpers: random tensors, relative error, and runs against the FP64 reference
-// executor.
+// CPU backend test helpers: engine options and runs against the FP64 reference executor (random
+// tensors and error measures: tensor_error.h).
 #pragma once
 #include <gtest/gtest.h>
 
@@ -13,28 +13,6 @@
 #include "tensor_error.h"
 
 namespace rankrt::test {
-
-inline Tensor random_tensor(std::mt19937& rng, DType dtype, std::vector<int64_t> dims, double lo = -1,
-                            double hi = 1) {
-  std::uniform_real_distribution<double> u(lo, hi);
-  Tensor t(DType::kF64, std::move(dims));
-  for (double& v : t.span<double>()) v = u(rng);
-  return t.to(dtype);
-}
-
-// max |a-b| / max(|b|, floor) over all elements (NaN must match NaN).
-inline double max_rel_error(const Tensor& a, const Tensor& b, double floor = 1e-3) {
-  EXPECT_EQ(a.dims(), b.dims());
-  if (a.dims() != b.dims()) return INFINITY;
-  double worst = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) {
-    const double x = a.as_double(i), y = b.as_double(i);
-    if (std::isnan(x) != std::isnan(y)) return INFINITY;
-    if (std::isnan(x)) continue;
-    worst = std::max(worst, std::abs(x - y) / std::max(std::abs(y), floor));
-  }
-  return worst;
-}
 
 // Options of a CPU engine at `precision`.
 inline EngineOptions cpu_options(const std::string& precision, int threads = 1) {

@@ -1,5 +1,6 @@
 // A small DQM-shaped graph for GPU tests: per-candidate features x [N, 24] joined with common
-// features comm [1, 8] expanded to every candidate, a Dense tower with Dice and a sigmoid score.
+// features comm [1, 8] expanded to every candidate, a Dense tower with Dice and a sigmoid score;
+// and a CUDA engine for it.
 #pragma once
 #include "gpu/gpu_test_util.h"
 
@@ -34,6 +35,16 @@ inline Graph dqm_like_graph(std::mt19937& rng) {
   g.nodes.push_back({"score", "Sigmoid", {"logit"}, {"y"}, {}});
   g.outputs.push_back({"y", DType::kF32, {}, false});
   return g;
+}
+
+// A CUDA engine for the dqm-like graph serving 1..256 candidates; graph_buckets: power-of-two
+// CUDA graph buckets instead of one graph per row count.
+inline std::unique_ptr<Engine> dqm_like_cuda_engine(const Graph& g, bool graph_buckets) {
+  EngineOptions options;
+  options.backend = "cuda";
+  options.profile = {1, 256, 256};
+  options.graph_buckets = graph_buckets;
+  return build_engine(g, options);
 }
 
 }  // namespace rankrt::test

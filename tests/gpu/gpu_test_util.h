@@ -1,4 +1,5 @@
-// GPU test helpers: skip without a device, random tensors, relative error against FP64.
+// GPU test helpers: skip without a device, runs against FP64 (random tensors and error measures:
+// tensor_error.h).
 #pragma once
 #include <gtest/gtest.h>
 
@@ -20,14 +21,6 @@ namespace rankrt::test {
       GTEST_SKIP() << "skipped: no CUDA device"; \
     }                                            \
   } while (0)
-
-inline Tensor random_tensor(std::mt19937& rng, DType dtype, std::vector<int64_t> dims, double lo = -1,
-                            double hi = 1) {
-  std::uniform_real_distribution<double> u(lo, hi);
-  Tensor t(DType::kF64, std::move(dims));
-  for (double& v : t.span<double>()) v = u(rng);
-  return t.to(dtype);
-}
 
 // Runs a graph on the FP64 reference and on the CUDA backend; returns the worst normwise error.
 inline double cuda_vs_reference(Graph g, const TensorMap& inputs, const std::string& precision = "fp32",

@@ -16,11 +16,7 @@ TEST(HostIo, PinnedBuffersMatchStagedRunsAndAreTimed) {
   infer_shapes(g);
   const Tensor x = random_tensor(rng, DType::kF32, {256, 24}), comm = random_tensor(rng, DType::kF32, {1, 8});
   for (bool buckets : {false, true}) {
-    EngineOptions options;
-    options.backend = "cuda";
-    options.profile = {1, 256, 256};
-    options.graph_buckets = buckets;
-    auto engine = build_engine(g, options);
+    auto engine = dqm_like_cuda_engine(g, buckets);
     auto owner = engine->create_context();
     auto& ctx = dynamic_cast<cuda::CudaExecutionContext&>(*owner);
     ctx.enable_device_timing();
@@ -56,10 +52,7 @@ TEST(HostIo, PageLockedSamplesMatchPageableOnes) {
   std::mt19937 rng(44);
   Graph g = dqm_like_graph(rng);
   infer_shapes(g);
-  EngineOptions options;
-  options.backend = "cuda";
-  options.profile = {1, 256, 256};
-  auto engine = build_engine(g, options);
+  auto engine = dqm_like_cuda_engine(g, false);
   auto ctx = engine->create_context();
   std::vector<TensorMap> samples;
   for (int64_t rows : {1, 9, 256})

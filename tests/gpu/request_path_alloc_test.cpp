@@ -18,11 +18,7 @@ TEST(RequestPath, NoAllocationOverAThousandRequests) {
   const std::vector<int64_t> counts{1, 7, 64, 100, 256};
   const Tensor x = random_tensor(rng, DType::kF32, {256, 24}), comm = random_tensor(rng, DType::kF32, {1, 8});
   for (bool buckets : {false, true}) {
-    EngineOptions options;
-    options.backend = "cuda";
-    options.profile = {1, 256, 256};
-    options.graph_buckets = buckets;
-    auto engine = build_engine(g, options);
+    auto engine = dqm_like_cuda_engine(g, buckets);
     auto owner = engine->create_context();
     auto& ctx = dynamic_cast<cuda::CudaExecutionContext&>(*owner);
     std::memcpy(ctx.input_staging(1), comm.raw(), comm.nbytes());

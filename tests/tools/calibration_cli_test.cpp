@@ -16,20 +16,12 @@ namespace {
 using testing::expect_one_line_error;
 using testing::run_rankrt;
 
-class CalibrationCli : public ::testing::Test {
+class CalibrationCli : public testing::DemoModelTest {
  protected:
-  void SetUp() override {
-    const testing::CommandResult made =
-        run_rankrt("make-model dqm-like --samples 3 --out " + dir_.path().string());
-    ASSERT_EQ(made.exit_code, 0) << made.output;
-  }
-  std::string file(const std::string& name) const { return dir_ / name; }
-  std::string model() const { return file("frozen_graph.pb"); }
+  CalibrationCli() : DemoModelTest("calibration", 3) {}
   std::string run(const std::string& options) const {
     return "run --model " + model() + " --samples " + file("samples.pb") + " --no-plan-cache " + options;
   }
-
-  testing::ScratchDir dir_{"calibration"};
 };
 
 TEST_F(CalibrationCli, CalibratedRunsPlansAndInspect) {

@@ -69,4 +69,23 @@ inline std::string read_file(const std::string& path) {
 
 inline void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
+// A fixture with the demo model (`make-model dqm-like`, `samples` requests) in a fresh scratch
+// directory named after `tag`.
+class DemoModelTest : public ::testing::Test {
+ protected:
+  DemoModelTest(const std::string& tag, int samples) : dir_(tag), samples_(samples) {}
+  void SetUp() override {
+    const CommandResult made = run_rankrt("make-model dqm-like --samples " + std::to_string(samples_) +
+                                          " --out " + dir_.path().string());
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+  }
+  std::string file(const std::string& name) const { return dir_ / name; }
+  std::string model() const { return file("frozen_graph.pb"); }
+
+  ScratchDir dir_;
+
+ private:
+  int samples_;
+};
+
 }  // namespace rankrt::testing

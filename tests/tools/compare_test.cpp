@@ -16,26 +16,17 @@ using testing::expect_one_line_error;
 using testing::read_file;
 using testing::run_rankrt;
 
-class CompareTest : public ::testing::Test {
+class CompareTest : public testing::DemoModelTest {
  protected:
   // The demo model with 3 requests (1, 511 and 2 candidates): the float64 reference is slow.
-  void SetUp() override {
-    const testing::CommandResult made =
-        run_rankrt("make-model dqm-like --samples 3 --out " + dir_.path().string());
-    ASSERT_EQ(made.exit_code, 0) << made.output;
-  }
-  std::string file(const std::string& name) const { return dir_ / name; }
-  std::string model_args() const {
-    return "--model " + file("frozen_graph.pb") + " --samples " + file("samples.pb");
-  }
+  CompareTest() : DemoModelTest("compare", 3) {}
+  std::string model_args() const { return "--model " + model() + " --samples " + file("samples.pb"); }
   static nlohmann::json layer(const nlohmann::json& doc, const std::string& name) {
     for (const nlohmann::json& l : doc["layers"])
       if (l["layer"] == name) return l;
     ADD_FAILURE() << "no layer " << name;
     return {};
   }
-
-  testing::ScratchDir dir_{"compare"};
 };
 
 TEST_F(CompareTest, Fp32CpuHasSmallErrorsAndNoLayerOverTolerance) {

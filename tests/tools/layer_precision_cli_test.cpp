@@ -17,16 +17,10 @@ namespace {
 using testing::expect_one_line_error;
 using testing::run_rankrt;
 
-class LayerPrecisionCli : public ::testing::Test {
+class LayerPrecisionCli : public testing::DemoModelTest {
  protected:
   // The demo model with 2 requests (the float64 reference of `build --accuracy-budget` is slow).
-  void SetUp() override {
-    const testing::CommandResult made =
-        run_rankrt("make-model dqm-like --samples 2 --out " + dir_.path().string());
-    ASSERT_EQ(made.exit_code, 0) << made.output;
-  }
-  std::string file(const std::string& name) const { return dir_ / name; }
-  std::string model() const { return file("frozen_graph.pb"); }
+  LayerPrecisionCli() : DemoModelTest("layer-precision", 2) {}
 
   // The "precision" of each layer in `inspect --json` output.
   static std::map<std::string, std::string> precisions(const std::string& json) {
@@ -36,8 +30,6 @@ class LayerPrecisionCli : public ::testing::Test {
       out[l["name"].get<std::string>()] = l["precision"].get<std::string>();
     return out;
   }
-
-  testing::ScratchDir dir_{"layer-precision"};
 };
 
 TEST_F(LayerPrecisionCli, InspectShowsTheFinalPrecisionOfEveryLayer) {
